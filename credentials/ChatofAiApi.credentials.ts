@@ -1,0 +1,62 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class ChatofAiApi implements ICredentialType {
+	name = 'chatofAiApi';
+
+	displayName = 'Chatof.ai API';
+
+	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
+
+	documentationUrl = 'https://docs.chatof.ai';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Your Chatof.ai API key (Chatof.ai dashboard: Settings > API)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://chatof.ai/api/v1/backend',
+			description: 'Change only to go through a proxy or a test server; every request path is appended to it',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// Chatof.ai has no endpoint meant for this. Asking for the leads of a bot that cannot exist
+	// checks the key alone: a wrong key is refused (401) before the bot is looked up.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/chatbot/credential-test/leads',
+			method: 'GET',
+			qs: { page: 1, page_size: 1 },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 401, message: 'Chatof.ai rejected the API key' },
+			},
+		],
+	};
+}

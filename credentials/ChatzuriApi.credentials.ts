@@ -1,0 +1,54 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class ChatzuriApi implements ICredentialType {
+	name = 'chatzuriApi';
+
+	displayName = 'Chatzuri API';
+
+	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
+
+	documentationUrl = 'https://www.chatzuri.com/api-docs';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Your Chatzuri secret key (Chatzuri dashboard: Account > API Keys)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://www.chatzuri.com/api/v1',
+			description: 'Change only to go through a proxy or a test server; every request path is appended to it',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// A cheap authenticated call, so "Test" goes green only for a working key.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/get-chatbots',
+			method: 'GET',
+		},
+	};
+}

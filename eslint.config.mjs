@@ -1,0 +1,11 @@
+import tseslint from 'typescript-eslint';
+
+import { scanConfig } from './scripts/scan-config.mjs';
+
+export default [
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+	// Shipped code: exactly what n8n's community-package scanner applies.
+	...scanConfig.map((config) => ({ ...config, ignores: [...(config.ignores ?? []), 'test/**'] })),
+	// Tests: ordinary TypeScript lint.
+	...tseslint.configs.recommended.map((config) => ({ ...config, files: ['test/**/*.ts'] })),
+];

@@ -1,0 +1,86 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	chatbotProperty,
+	credentialsForProviders,
+	providerFilterProperties,
+	providerProperty,
+	providerSpecificProperties,
+	requestOptionProperties,
+} from '../shared/descriptions';
+import { executeChatbotLeads } from '../shared/execute';
+
+export class ChatbotLeads implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Chatbot Leads',
+		name: 'chatbotLeads',
+		icon: { light: 'file:../../icons/chatbotLeads.svg', dark: 'file:../../icons/chatbotLeads.dark.svg' },
+		group: ['input'],
+		version: 1,
+		subtitle: '={{$parameter["provider"] + ": " + ($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value)}}',
+		description: 'Get the leads your Chatbase, Chatzuri, Chatof.ai or Robofy chatbot captured, in one shape',
+		defaults: { name: 'Chatbot Leads' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: credentialsForProviders,
+		properties: [
+			providerProperty,
+			chatbotProperty,
+			...providerSpecificProperties,
+			{
+				displayName: 'Return All',
+				name: 'returnAll',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to return all results or only up to a given limit',
+			},
+			{
+				displayName: 'Limit',
+				name: 'limit',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 50,
+				description: 'Max number of results to return',
+				displayOptions: { show: { returnAll: [false] } },
+			},
+			{
+				displayName: 'Filters',
+				name: 'filters',
+				type: 'collection',
+				placeholder: 'Add Filter',
+				default: {},
+				options: [
+					{
+						displayName: 'Start Date',
+						name: 'startDate',
+						type: 'dateTime',
+						default: '',
+						description: 'Only leads captured on or after this day (UTC; the time of day is ignored)',
+					},
+					{
+						displayName: 'End Date',
+						name: 'endDate',
+						type: 'dateTime',
+						default: '',
+						description: 'Only leads captured on or before this day (UTC; the time of day is ignored)',
+					},
+					...providerFilterProperties,
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: requestOptionProperties,
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeChatbotLeads(this);
+	}
+}

@@ -1,0 +1,118 @@
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+import { PROVIDERS } from './providers';
+
+function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
+	return { ...property, displayOptions: { show: { [path]: [provider] } } };
+}
+
+export const credentialsForProviders: INodeCredentialDescription[] = PROVIDERS.map((provider) => ({
+	name: provider.credentialType,
+	required: true,
+	displayOptions: { show: { provider: [provider.name] } },
+}));
+
+export const providerProperty: INodeProperties = {
+	displayName: 'Provider',
+	name: 'provider',
+	type: 'options',
+	noDataExpression: true,
+	default: 'chatbase',
+	description: 'The chatbot vendor that captured the leads',
+	options: PROVIDERS.map((provider) => ({ name: provider.displayName, value: provider.name })),
+};
+
+export const chatbotProperty: INodeProperties = {
+	displayName: 'Chatbot',
+	name: 'chatbotId',
+	type: 'resourceLocator',
+	default: { mode: 'id', value: '' },
+	required: true,
+	description:
+		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
+	modes: [
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. ckl123abc456',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
+				},
+			],
+		},
+	],
+};
+
+/** Parameters only one vendor has (Robofy's project), each shown only for it. */
+export const providerSpecificProperties: INodeProperties[] = PROVIDERS.flatMap((provider) =>
+	(provider.properties ?? []).map((property) => onlyFor(provider.name, property)),
+);
+
+export const providerFilterProperties: INodeProperties[] = PROVIDERS.flatMap((provider) =>
+	(provider.filterProperties ?? []).map((property) => onlyFor(provider.name, property, '/provider')),
+);
+
+const zonelessProviders = PROVIDERS.filter((provider) => provider.zonelessTimestamps).map((p) => p.name);
+
+/** Options both nodes share: output shape and how patient to be with the vendor. */
+export const requestOptionProperties: INodeProperties[] = [
+	{
+		displayName: 'Include Raw Record',
+		name: 'includeRaw',
+		type: 'boolean',
+		default: false,
+		description: "Whether to add the vendor's original record to each lead as `raw`",
+	},
+	{
+		displayName: 'Max Pages',
+		name: 'maxPages',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 10000,
+		description: 'Stop with an error after this many pages, so a misbehaving server cannot make a run endless',
+	},
+	{
+		displayName: 'Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 3,
+		description: 'How often to retry a request the vendor rate-limited (429) or failed (5xx, connection reset)',
+	},
+	{
+		displayName: 'Retry Delay (Ms)',
+		name: 'retryDelayMs',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 1000,
+		description: 'First wait before a retry; it doubles on each retry (with jitter) unless the vendor says how long to wait',
+	},
+	{
+		displayName: 'Max Retry Wait (S)',
+		name: 'maxRetryWaitSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 60,
+		description: 'The most time to spend waiting between retries of one request before giving up',
+	},
+	{
+		displayName: 'Time Zone of Vendor Timestamps',
+		name: 'timeZone',
+		type: 'string',
+		default: 'UTC',
+		placeholder: 'e.g. Europe/Berlin',
+		displayOptions: { show: { '/provider': zonelessProviders } },
+		description: 'Robofy writes times without a zone. They are read as UTC unless you name the zone its account uses (an IANA name).',
+	},
+	{
+		displayName: 'Timeout (S)',
+		name: 'timeoutSeconds',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 30,
+		description: 'How long to wait for the vendor to answer one request',
+	},
+];

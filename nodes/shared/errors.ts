@@ -1,0 +1,70 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import type { LeadProvider, LeadQuery } from './types';
+
+/** Removes the API key, and any bearer token a server echoed back, from text shown to users. */
+export function redact(text: string, secret?: string): string {
+	let clean = text.replace(/(Bearer\s+)[^\s"',;}]+/gi, '$1[redacted]');
+	if (secret && secret.length >= 4) clean = clean.split(secret).join('[redacted]');
+	return clean;
+}
+
+export interface FailureContext {
+	provider: LeadProvider;
+	query?: LeadQuery;
+	attempts: number;
+	secret?: string;
+}
+
+function idHint(ctx: FailureContext): string {
+	const { provider, query } = ctx;
+	const id = query ? ` "${query.chatbotId}"` : '';
+	const project = query?.params.projectId !== undefined ? ` in project "${String(query.params.projectId)}"` : '';
+	return `no ${provider.chatbotLabel}${id}${project}`;
+}
+
+/** What happened and how to fix it, for an HTTP status a vendor answered with. */
+export function statusMessage(status: number, ctx: FailureContext): string {
+	const vendor = ctx.provider.displayName;
+	const tries = ctx.attempts > 1 ? ` after ${ctx.attempts} attempts` : '';
+	if (status === 401) {
+		return `${vendor} rejected the API key (HTTP 401). Check the API key in your ${vendor} credential: it must be a valid ${vendor} key.`;
+	}
+	if (status === 403) {
+		return `${vendor} refused access (HTTP 403). The API key works but may not have access to this ${ctx.provider.chatbotLabel}; check it belongs to the same account.`;
+	}
+	if (status === 404) {
+		return `${vendor} found ${idHint(ctx)} (HTTP 404). Check the ${ctx.provider.chatbotLabel} ID${ctx.provider.properties?.length ? ' and the project' : ''}.`;
+	}
+	if (status === 400) {
+		return `${vendor} rejected the request (HTTP 400). Check the Start Date and End Date filters: real dates, start not after end.`;
+	}
+	if (status === 429) {
+		return `Rate limited by ${vendor}${tries}. Lower the poll frequency or try again later.`;
+	}
+	if (status >= 500) {
+		return `${vendor} had a server error (HTTP ${status})${tries}. This is usually temporary: try again later.`;
+	}
+	return `${vendor} answered with HTTP ${status}${tries}.`;
+}
+
+/** A NodeApiError built only from text we chose: never the raw HTTP error, which holds the request headers. */
+export function vendorApiError(
+	node: INode,
+	message: string,
+	ctx: FailureContext,
+	details: { httpCode?: number; vendorText?: string } = {},
+): NodeApiError {
+	const safeMessage = redact(message, ctx.secret);
+	const description = details.vendorText
+		? `${ctx.provider.displayName} said: ${redact(details.vendorText, ctx.secret).slice(0, 500)}`
+		: undefined;
+	const response: JsonObject = { message: safeMessage };
+	if (details.httpCode !== undefined) response.httpCode = String(details.httpCode);
+	return new NodeApiError(node, response, {
+		message: safeMessage,
+		description,
+		httpCode: details.httpCode === undefined ? undefined : String(details.httpCode),
+	});
+}

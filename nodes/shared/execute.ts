@@ -1,0 +1,55 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { collectLeads } from './leads';
+import { readLeadQuery, readProvider, readRunOptions, type ParameterReader } from './params';
+import { createVendorClient } from './transport';
+import { checkLimit } from './validate';
+
+async function leadsForItem(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const node = ctx.getNode();
+	const read: ParameterReader = (name, fallback, extractValue) =>
+		ctx.getNodeParameter(name, itemIndex, fallback, { extractValue: extractValue === true });
+	const provider = readProvider(node, itemIndex, read('provider', ''));
+	const query = readLeadQuery(node, itemIndex, provider, read, true);
+	const options = readRunOptions(node, itemIndex, read);
+	const limit = read('returnAll', false) === true ? undefined : checkLimit(node, itemIndex, read('limit', 50));
+	const client = await createVendorClient(ctx, provider, options.request);
+	const leads = await collectLeads(client, query, {
+		limit,
+		includeRaw: options.includeRaw,
+		paging: { maxPages: options.maxPages },
+	});
+	return leads.map((lead) => ({ json: lead, pairedItem: { item: itemIndex } }));
+}
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** Errors from the shared layer are already node errors; anything else becomes one. */
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(ctx.getNode(), errorText(error), { itemIndex });
+}
+
+/** Chatbot Leads' execute(): one run of the shared collector per input item. */
+export async function executeChatbotLeads(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			output.push(...(await leadsForItem(ctx, itemIndex)));
+		} catch (error) {
+			if (ctx.continueOnFail()) {
+				output.push({ json: { error: errorText(error) }, pairedItem: { item: itemIndex } });
+				continue;
+			}
+			throw asNodeError(ctx, error, itemIndex);
+		}
+	}
+	return [output];
+}

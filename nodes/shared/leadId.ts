@@ -1,0 +1,20 @@
+import { createHash } from 'crypto';
+
+function stableJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+	if (typeof value === 'object' && value !== null) {
+		const entries = Object.keys(value as object)
+			.sort()
+			.map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`);
+		return `{${entries.join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * An id for a record the vendor gave none: a hash of what identifies it, independent of key
+ * order, so the same lead gets the same id on every call.
+ */
+export function derivedLeadId(prefix: string, identity: unknown): string {
+	return `${prefix}_${createHash('sha256').update(stableJson(identity)).digest('hex').slice(0, 24)}`;
+}

@@ -1,0 +1,74 @@
+import type { LeadProvider, LeadQuery, NormalizedLead } from './types';
+import { normalizeLead, type TimedLead } from './normalize';
+import { ArrivalOrder } from './order';
+import { fetchLeadPages, type PagingOptions } from './pagination';
+import { dayEndMs, dayStartMs, shiftDay } from './time';
+import type { VendorClient } from './transport';
+
+export interface TimeRange {
+	fromMs: number;
+	toMs: number;
+}
+
+/** The user's whole-day range, inclusive at both ends, in UTC milliseconds. */
+export function rangeOf(query: LeadQuery): TimeRange {
+	return {
+		fromMs: query.startDate ? dayStartMs(query.startDate) : -Infinity,
+		toMs: query.endDate ? dayEndMs(query.endDate) : Infinity,
+	};
+}
+
+/**
+ * The query sent to the vendor. No vendor says whether its date filter is inclusive or which zone
+ * its days are in, so ask for a day more on each side and cut precisely here.
+ */
+export function vendorQuery(provider: LeadProvider, query: LeadQuery): LeadQuery {
+	if (!provider.dateFilter) return { ...query, startDate: undefined, endDate: undefined };
+	return {
+		...query,
+		startDate: query.startDate ? shiftDay(query.startDate, -1) : undefined,
+		endDate: query.endDate ? shiftDay(query.endDate, 1) : undefined,
+	};
+}
+
+function inRange(ms: number, range: TimeRange): boolean {
+	if (range.fromMs === -Infinity && range.toMs === Infinity) return true;
+	return !Number.isNaN(ms) && ms >= range.fromMs && ms <= range.toMs;
+}
+
+export interface CollectOptions {
+	/** Stop after this many leads; undefined for all. */
+	limit?: number;
+	includeRaw: boolean;
+	paging: PagingOptions;
+}
+
+/**
+ * Every lead matching the query (or the first `limit`), normalized, each id once, in server
+ * order. Stops requesting as soon as it has enough or the rest is provably before the range.
+ */
+export async function collectLeads(
+	client: VendorClient,
+	query: LeadQuery,
+	options: CollectOptions,
+): Promise<NormalizedLead[]> {
+	const provider = client.provider;
+	const range = rangeOf(query);
+	const order = new ArrivalOrder();
+	const seen = new Set<string>();
+	const leads: NormalizedLead[] = [];
+	const paging = { ...options.paging, pageSize: options.limit ?? options.paging.pageSize };
+
+	for await (const page of fetchLeadPages(client, vendorQuery(provider, query), paging)) {
+		for (const record of page.records) {
+			const timed: TimedLead = normalizeLead(provider, record, query, options.includeRaw);
+			order.see(timed.createdAtMs);
+			if (!inRange(timed.createdAtMs, range) || seen.has(timed.lead.id)) continue;
+			seen.add(timed.lead.id);
+			leads.push(timed.lead);
+			if (options.limit !== undefined && leads.length >= options.limit) return leads;
+		}
+		if (order.provablyOlderThan(range.fromMs)) break;
+	}
+	return leads;
+}

@@ -1,0 +1,52 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { derivedLeadId } from './leadId';
+import { parseVendorTime, toIsoOrNull } from './time';
+import type { LeadProvider, LeadQuery, NormalizedLead } from './types';
+
+/** A lead plus its time as a number, which pagination, filtering and the cursor all need. */
+export interface TimedLead {
+	lead: NormalizedLead;
+	createdAtMs: number;
+}
+
+function textOrNull(value: unknown): string | null {
+	if (value === undefined || value === null) return null;
+	const text = String(value).trim();
+	return text === '' ? null : text;
+}
+
+function cleanFields(fields: IDataObject | undefined): IDataObject {
+	const clean: IDataObject = {};
+	for (const [key, value] of Object.entries(fields ?? {})) {
+		clean[key] = value === undefined || value === '' ? null : value;
+	}
+	return clean;
+}
+
+/**
+ * One vendor record in the shared shape. A record without an id gets one derived from its
+ * content, so it can still be de-duplicated; `createdAtMs` is NaN when the time is unreadable.
+ */
+export function normalizeLead(
+	provider: LeadProvider,
+	record: IDataObject,
+	query: LeadQuery,
+	includeRaw: boolean,
+): TimedLead {
+	const mapped = provider.mapLead(record);
+	const createdAtMs = parseVendorTime(mapped.createdAt, query.timeZone);
+	const lead: NormalizedLead = {
+		id: mapped.id ?? derivedLeadId(provider.name, record),
+		provider: provider.name,
+		chatbotId: query.chatbotId,
+		name: textOrNull(mapped.name),
+		email: textOrNull(mapped.email),
+		phone: textOrNull(mapped.phone),
+		createdAt: toIsoOrNull(createdAtMs),
+		conversationId: textOrNull(mapped.conversationId),
+		fields: cleanFields(mapped.fields),
+	};
+	if (includeRaw) lead.raw = record;
+	return { lead, createdAtMs };
+}

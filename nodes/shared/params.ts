@@ -1,0 +1,77 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { providerByName } from './providers';
+import type { RequestSettings } from './transport';
+import type { LeadProvider, LeadQuery } from './types';
+import { checkDay, checkId, checkPositive, checkRange, checkTimeZone } from './validate';
+
+/** getNodeParameter with the item index already bound (execute) or absent (poll). */
+export type ParameterReader = (name: string, fallback: unknown, extractValue?: boolean) => unknown;
+
+export function readProvider(node: INode, itemIndex: number, value: unknown): LeadProvider {
+	const provider = providerByName(String(value));
+	if (!provider) {
+		throw new NodeOperationError(node, `Unknown provider "${String(value)}". Pick one from the Provider list.`, {
+			itemIndex,
+		});
+	}
+	return provider;
+}
+
+function providerParams(node: INode, itemIndex: number, provider: LeadProvider, read: ParameterReader): IDataObject {
+	const params: IDataObject = {};
+	for (const property of provider.properties ?? []) {
+		const value = read(property.name, '', property.type === 'resourceLocator');
+		params[property.name] = checkId(node, itemIndex, property.displayName, value);
+	}
+	const filters = (read('filters', {}) ?? {}) as IDataObject;
+	for (const property of provider.filterProperties ?? []) {
+		const value = filters[property.name];
+		if (value !== undefined && String(value).trim() !== '') params[property.name] = String(value).trim();
+	}
+	return params;
+}
+
+/** The validated query for one item; throws NodeOperationError before any request on bad input. */
+export function readLeadQuery(
+	node: INode,
+	itemIndex: number,
+	provider: LeadProvider,
+	read: ParameterReader,
+	withDateFilters: boolean,
+): LeadQuery {
+	const chatbotId = checkId(node, itemIndex, 'Chatbot ID', read('chatbotId', '', true));
+	const params = providerParams(node, itemIndex, provider, read);
+	const options = (read('options', {}) ?? {}) as IDataObject;
+	const query: LeadQuery = { chatbotId, params, timeZone: checkTimeZone(node, itemIndex, options.timeZone) };
+	if (withDateFilters) {
+		const filters = (read('filters', {}) ?? {}) as IDataObject;
+		query.startDate = checkDay(node, itemIndex, 'Start Date', filters.startDate);
+		query.endDate = checkDay(node, itemIndex, 'End Date', filters.endDate);
+		checkRange(node, itemIndex, query.startDate, query.endDate);
+	}
+	return query;
+}
+
+export interface RunOptions {
+	includeRaw: boolean;
+	maxPages: number;
+	request: RequestSettings;
+}
+
+export function readRunOptions(node: INode, itemIndex: number, read: ParameterReader): RunOptions {
+	const options = (read('options', {}) ?? {}) as IDataObject;
+	const number = (name: string, field: string, fallback: number, min: number) =>
+		options[name] === undefined ? fallback : checkPositive(node, itemIndex, field, options[name], min);
+	return {
+		includeRaw: options.includeRaw === true,
+		maxPages: number('maxPages', 'Max Pages', 10000, 1),
+		request: {
+			timeoutMs: number('timeoutSeconds', 'Timeout', 30, 1) * 1000,
+			maxRetries: number('maxRetries', 'Retries', 3, 0),
+			retryBaseDelayMs: number('retryDelayMs', 'Retry Delay', 1000, 0),
+			maxRetryWaitMs: number('maxRetryWaitSeconds', 'Max Retry Wait', 60, 0) * 1000,
+		},
+	};
+}

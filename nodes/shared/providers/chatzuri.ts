@@ -1,0 +1,41 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { LeadProvider } from '../types';
+import { VendorResponseError } from '../types';
+import { pageSizeQuery } from './chatbase';
+import { isObject, messageOf, otherFields } from './util';
+
+const MAPPED = ['id', 'name', 'email', 'phone', 'created_at', 'chatbot_id', 'chatbot_owner_user_id'];
+
+function leadsArray(body: unknown): IDataObject[] {
+	if (isObject(body) && Array.isArray(body.data)) return body.data as IDataObject[];
+	throw new VendorResponseError('the response has no data list', 'shape');
+}
+
+export const chatzuri: LeadProvider = {
+	name: 'chatzuri',
+	displayName: 'Chatzuri',
+	credentialType: 'chatzuriApi',
+	chatbotLabel: 'agent',
+	paging: 'page',
+	maxPageSize: 100,
+	dateFilter: true,
+	zonelessTimestamps: false,
+	// The documented success status is 202.
+	successStatuses: [200, 202],
+	buildRequest: (query, position, pageSize) => ({
+		path: '/get-leads',
+		qs: pageSizeQuery('agentId', query, position, pageSize),
+	}),
+	parsePage: (body) => ({ records: leadsArray(body) }),
+	errorText: messageOf,
+	mapLead: (record) => ({
+		id: record.id === undefined || record.id === null ? null : String(record.id),
+		name: record.name,
+		email: record.email,
+		phone: record.phone,
+		createdAt: record.created_at,
+		conversationId: record.conversation_id,
+		fields: otherFields(record, [...MAPPED, 'conversation_id']),
+	}),
+};

@@ -1,0 +1,198 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { redact, statusMessage, vendorApiError, type FailureContext } from './errors';
+import type { LeadProvider, LeadQuery, VendorRequest } from './types';
+
+export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+
+export interface RequestSettings {
+	timeoutMs: number;
+	maxRetries: number;
+	retryBaseDelayMs: number;
+	/** Upper bound on the time spent waiting between retries of one request. */
+	maxRetryWaitMs: number;
+}
+
+export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
+	timeoutMs: 30_000,
+	maxRetries: 3,
+	retryBaseDelayMs: 1_000,
+	maxRetryWaitMs: 60_000,
+};
+
+interface RawResponse {
+	statusCode: number;
+	headers: IDataObject;
+	body: string;
+}
+
+type Attempt = { response: RawResponse } | { networkError: string };
+
+const RETRYABLE_NETWORK = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ESOCKETTIMEDOUT'];
+
+export interface VendorClient {
+	provider: LeadProvider;
+	/** GETs a vendor path and returns the parsed JSON body of a successful answer. */
+	get(request: VendorRequest, query?: LeadQuery): Promise<unknown>;
+	/** Requests sent so far, retries included. */
+	requestCount(): number;
+	/** A NodeApiError about this vendor, with the key redacted. */
+	fail(message: string, query?: LeadQuery, vendorText?: string): Error;
+}
+
+function checkBaseUrl(ctx: RequestContext, provider: LeadProvider, value: unknown): string {
+	const text = typeof value === 'string' ? value.trim() : '';
+	let url: URL | undefined;
+	try {
+		url = new URL(text);
+	} catch {
+		url = undefined;
+	}
+	if (!url || !['http:', 'https:'].includes(url.protocol)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The Base URL in your ${provider.displayName} credential is not an http(s) URL. Set it to the vendor's API address (the default is filled in when you create the credential).`,
+		);
+	}
+	return text.replace(/\/+$/, '');
+}
+
+function errorCode(error: unknown): string {
+	const err = error as { code?: unknown; cause?: { code?: unknown } };
+	const code = err?.code ?? err?.cause?.code;
+	return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+/** Seconds or an HTTP date in Retry-After; X-RateLimit-Reset as epoch seconds or seconds from now. */
+export function serverDelayMs(headers: IDataObject, now = Date.now()): number | undefined {
+	const header = (name: string) => {
+		const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+		return key === undefined ? undefined : String(headers[key]);
+	};
+	const retryAfter = header('retry-after');
+	if (retryAfter !== undefined) {
+		const seconds = Number(retryAfter);
+		if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+		const date = Date.parse(retryAfter);
+		if (!Number.isNaN(date)) return Math.max(0, date - now);
+	}
+	const reset = Number(header('x-ratelimit-reset'));
+	if (Number.isFinite(reset) && reset > 0) {
+		return reset > 1e9 ? Math.max(0, reset * 1000 - now) : reset * 1000;
+	}
+	return undefined;
+}
+
+function backoffMs(settings: RequestSettings, attempt: number): number {
+	const exponential = settings.retryBaseDelayMs * 2 ** attempt;
+	return Math.round(exponential * (0.5 + Math.random() * 0.5));
+}
+
+function isRetryable(attempt: Attempt): boolean {
+	if ('networkError' in attempt) return RETRYABLE_NETWORK.includes(attempt.networkError);
+	const status = attempt.response.statusCode;
+	return status === 429 || status >= 500;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; why: string } {
+	const trimmed = text.trim();
+	if (trimmed === '') return { ok: false, why: 'an empty response' };
+	if (trimmed.startsWith('<')) return { ok: false, why: 'an HTML page instead of JSON (often a proxy or gateway error page)' };
+	try {
+		return { ok: true, value: JSON.parse(trimmed) };
+	} catch {
+		return { ok: false, why: 'a response that is not valid JSON (it may have been cut off)' };
+	}
+}
+
+export async function createVendorClient(
+	ctx: RequestContext,
+	provider: LeadProvider,
+	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
+): Promise<VendorClient> {
+	const credentials = await ctx.getCredentials(provider.credentialType);
+	const baseUrl = checkBaseUrl(ctx, provider, credentials.baseUrl);
+	const secret = typeof credentials.apiKey === 'string' ? credentials.apiKey : undefined;
+	let requests = 0;
+
+	async function send(request: VendorRequest): Promise<Attempt> {
+		const options: IHttpRequestOptions = {
+			method: 'GET',
+			url: `${baseUrl}${request.path}`,
+			qs: request.qs,
+			headers: { Accept: 'application/json' },
+			encoding: 'text',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: settings.timeoutMs,
+		};
+		requests++;
+		try {
+			const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				provider.credentialType,
+				options,
+			)) as { statusCode: number; headers: IDataObject; body: unknown };
+			const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+			return { response: { statusCode: response.statusCode, headers: response.headers ?? {}, body } };
+		} catch (error) {
+			// The raw error carries the request's headers (the key): keep only its code.
+			return { networkError: errorCode(error) };
+		}
+	}
+
+	function failure(attempt: Attempt, ctxInfo: FailureContext): Error {
+		if ('networkError' in attempt) {
+			const code = attempt.networkError;
+			const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT';
+			const host = new URL(baseUrl).host;
+			const message = timedOut
+				? `${provider.displayName} did not answer within ${settings.timeoutMs / 1000} s (${ctxInfo.attempts} attempts). Try again later, or raise the Timeout option.`
+				: `Could not reach ${provider.displayName} at ${host} (${code}). Check the Base URL in your ${provider.displayName} credential and the network.`;
+			return vendorApiError(ctx.getNode(), message, ctxInfo);
+		}
+		const { statusCode, body } = attempt.response;
+		const parsed = parseJson(body);
+		const vendorText = parsed.ok ? provider.errorText(parsed.value) : body.trim().slice(0, 200) || undefined;
+		return vendorApiError(ctx.getNode(), statusMessage(statusCode, ctxInfo), ctxInfo, {
+			httpCode: statusCode,
+			vendorText,
+		});
+	}
+
+	async function get(request: VendorRequest, query?: LeadQuery): Promise<unknown> {
+		let waited = 0;
+		for (let attempt = 0; ; attempt++) {
+			const result = await send(request);
+			const info: FailureContext = { provider, query, attempts: attempt + 1, secret };
+			if ('response' in result && provider.successStatuses.includes(result.response.statusCode)) {
+				const parsed = parseJson(result.response.body);
+				if (parsed.ok) return parsed.value;
+				throw vendorApiError(ctx.getNode(), `${provider.displayName} sent ${parsed.why}.`, info, {
+					httpCode: result.response.statusCode,
+				});
+			}
+			const delay =
+				('response' in result ? serverDelayMs(result.response.headers) : undefined) ??
+				backoffMs(settings, attempt);
+			const canRetry = attempt < settings.maxRetries && waited + delay <= settings.maxRetryWaitMs;
+			if (!isRetryable(result) || !canRetry) throw failure(result, info);
+			waited += delay;
+			await sleep(delay);
+		}
+	}
+
+	const fail = (message: string, query?: LeadQuery, vendorText?: string) =>
+		vendorApiError(ctx.getNode(), message, { provider, query, attempts: 1, secret }, { vendorText });
+
+	return { provider, get, requestCount: () => requests, fail };
+}
+
+export { redact };

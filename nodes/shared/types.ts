@@ -1,0 +1,96 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+/** One lead in the shape every provider is normalized to. */
+export interface NormalizedLead extends IDataObject {
+	id: string;
+	provider: string;
+	chatbotId: string;
+	name: string | null;
+	email: string | null;
+	phone: string | null;
+	createdAt: string | null;
+	conversationId: string | null;
+	fields: IDataObject;
+}
+
+/** What the user asked for, already validated. Dates are YYYY-MM-DD (UTC days, inclusive). */
+export interface LeadQuery {
+	chatbotId: string;
+	startDate?: string;
+	endDate?: string;
+	/** Values of the provider's own parameters (`LeadProvider.properties`, `filterProperties`), by name. */
+	params: IDataObject;
+	/** IANA zone for vendors whose timestamps carry none (Robofy). */
+	timeZone: string;
+}
+
+/** Where a page starts: a page number, or the vendor's opaque token. */
+export type PagePosition = { page: number } | { token: string };
+
+export interface VendorRequest {
+	path: string;
+	qs: IDataObject;
+}
+
+/** A parsed response page. `next` is null on the last page, undefined when only an empty page can tell. */
+export interface VendorPage {
+	records: IDataObject[];
+	next?: PagePosition | null;
+	/** Total leads matching the query, where the vendor says (Chatof.ai). */
+	total?: number;
+}
+
+/** The lead fields an adapter can read off one vendor record; shared code fills the rest. */
+export interface MappedLead {
+	id: string | null;
+	name?: unknown;
+	email?: unknown;
+	phone?: unknown;
+	createdAt?: unknown;
+	conversationId?: unknown;
+	fields?: IDataObject;
+}
+
+export type PagingStyle = 'page' | 'pageWithTotal' | 'token';
+
+/**
+ * Everything that differs between vendors. Shared code (transport, pagination, normalization,
+ * the trigger's cursor) only ever talks to this.
+ */
+export interface LeadProvider {
+	name: string;
+	displayName: string;
+	credentialType: string;
+	/** The chatbot's name in the vendor's own words, for messages ("agent", "bot UID"). */
+	chatbotLabel: string;
+	paging: PagingStyle;
+	/** The largest page we ask for; servers may still cap lower. Null: the vendor has no size parameter. */
+	maxPageSize: number | null;
+	/** Whether the vendor filters by date itself; if not, filtering happens locally. */
+	dateFilter: boolean;
+	/** Whether created_at strings carry no zone and need LeadQuery.timeZone. */
+	zonelessTimestamps: boolean;
+	/** Statuses that mean success (Chatzuri answers 202). */
+	successStatuses: number[];
+	/** Extra top-level node parameters, shown only for this provider (Robofy's project). */
+	properties?: INodeProperties[];
+	/** Extra entries of the Filters collection, shown only for this provider. */
+	filterProperties?: INodeProperties[];
+	buildRequest(query: LeadQuery, position: PagePosition, pageSize: number): VendorRequest;
+	/** Reads one response body; throws VendorResponseError when the envelope says it failed. */
+	parsePage(body: unknown): VendorPage;
+	/** The vendor's own error text from an error body, if any. */
+	errorText(body: unknown): string | undefined;
+	mapLead(record: IDataObject): MappedLead;
+}
+
+/** The vendor answered, but with an error or a shape we cannot read. */
+export class VendorResponseError extends Error {
+	constructor(
+		message: string,
+		readonly kind: 'vendorError' | 'shape',
+		readonly vendorCode?: string,
+	) {
+		super(message);
+	}
+}

@@ -1,0 +1,311 @@
+/**
+ * Types for the vendor simulator (simulator.js). Import from `test/simulator` (this folder) or
+ * from `test/simulator/simulator`; both resolve to the same module.
+ */
+
+export type Vendor = 'chatbase' | 'chatzuri' | 'chatofAi' | 'robofy';
+
+export const VENDORS: readonly Vendor[];
+export const PREFIXES: Readonly<Record<Vendor, string>>;
+
+// ─── Records, in each vendor's wire shape ──────────────────────────────────────────────────
+
+export interface ChatbaseLead {
+	id: string;
+	name: string | null;
+	email: string | null;
+	phone: string | null;
+	/** '2026-10-01T12:00:00.000Z', or '2026-10-01T12:00:00.123456+00:00' with timestampStyle 'postgres'. */
+	created_at: string;
+	chatbot_id: string;
+	account_id: string;
+}
+
+export interface ChatzuriLead {
+	id: number;
+	/** ISO with Z. */
+	created_at: string;
+	chatbot_owner_user_id: string;
+	chatbot_id: string;
+	phone: string | null;
+	email: string | null;
+	name: string | null;
+}
+
+/** Chatof.ai leads have no id field. */
+export interface ChatofAiLead {
+	bot_uid: string;
+	conversation_uid: string;
+	/** '2023-11-13T20:02:52+00:00' (seconds precision). */
+	created_at: string;
+	email: string | null;
+	name: string | null;
+	phone: string | null;
+	remark: string | null;
+}
+
+export interface RobofyLeadField {
+	field_name: string;
+	field_type: string;
+	field_value: string | null;
+}
+
+export interface RobofyLead {
+	id: string;
+	/** '2025-01-15 10:30:00': no zone, UTC wall time. */
+	created_at: string;
+	source: string;
+	page_url: string;
+	ip_address: string;
+	/** Not a documented field; used for the sessionId filter. */
+	session_id: string;
+	lead_data: RobofyLeadField[];
+}
+
+export interface LeadByVendor {
+	chatbase: ChatbaseLead;
+	chatzuri: ChatzuriLead;
+	chatofAi: ChatofAiLead;
+	robofy: RobofyLead;
+}
+
+export type AnyLead = LeadByVendor[Vendor];
+
+/** Input to makeLead (and accepted by addLeads / POST /__admin/leads). Everything is optional. */
+export interface LeadSpec {
+	/** Chatbase/Robofy: string id; Chatzuri: number; Chatof.ai: used as conversation_uid. Default: generated, unique per vendor. */
+	id?: string | number;
+	/** Default: now. */
+	createdAt?: Date | string;
+	name?: string | null;
+	email?: string | null;
+	phone?: string | null;
+	/** Chatof.ai conversation_uid. */
+	conversationId?: string;
+	/** Robofy session_id. */
+	sessionId?: string;
+	/** Chatof.ai remark. */
+	remark?: string | null;
+	/** Robofy extra lead_data entries ({ company: 'Acme' } -> field_type 'text'). Ignored by other vendors. */
+	fields?: Record<string, string | null> | RobofyLeadField[];
+	/** Robofy page_url / ip_address / source. */
+	pageUrl?: string;
+	ipAddress?: string;
+	source?: string;
+	/** Chatbase account_id. */
+	accountId?: string;
+	/** Chatzuri chatbot_owner_user_id. */
+	ownerUserId?: string;
+	/** Fills chatbot_id / bot_uid when used with makeLead alone (addLeads sets it anyway). */
+	chatbotId?: string;
+}
+
+/** What addLeads accepts: a partial wire record, or a LeadSpec. */
+export type LeadInput<V extends Vendor> = Partial<LeadByVendor[V]> | LeadSpec;
+
+// ─── Options ───────────────────────────────────────────────────────────────────────────────
+
+export type Order = 'desc' | 'asc' | 'random';
+
+interface CommonOptions {
+	/** 'desc' newest first (default), 'asc', or 'random' (seeded by chatbot id: stable while data is unchanged). */
+	order?: Order;
+	/** Delay before every response, ms. Default 0. */
+	latencyMs?: number;
+}
+
+interface PagedOptions extends CommonOptions {
+	/** Server-side cap on the page size. Default 100. */
+	maxPageSize?: number;
+	/** Page size when the request gives none. Default 10. */
+	defaultPageSize?: number;
+}
+
+export interface ChatbaseOptions extends PagedOptions {
+	/** 'array' (default): { collectedCustomers: [...] }; 'data': { collectedCustomers: { data: [...] } }. */
+	envelope?: 'array' | 'data';
+	/** created_at style of leads made from now on. Default 'iso'. */
+	timestampStyle?: 'iso' | 'postgres';
+}
+
+export type ChatzuriOptions = PagedOptions;
+
+export interface ChatofAiOptions extends PagedOptions {
+	/** data.total: 'all' (default, as documented: all leads of the bot) or 'filtered' (date-filtered count). */
+	total?: 'all' | 'filtered';
+}
+
+export interface RobofyOptions extends CommonOptions {
+	/** Fixed page size. Default 20. */
+	pageSize?: number;
+	/** Last page's next_page_token: null (default), "" or key absent. */
+	emptyTokenStyle?: 'null' | 'empty' | 'absent';
+	/** 'report' (default): data.report.next_page_token; 'data': data.next_page_token. */
+	tokenPlacement?: 'report' | 'data';
+}
+
+export interface OptionsByVendor {
+	chatbase: ChatbaseOptions;
+	chatzuri: ChatzuriOptions;
+	chatofAi: ChatofAiOptions;
+	robofy: RobofyOptions;
+}
+
+export const DEFAULT_OPTIONS: { readonly [V in Vendor]: Required<OptionsByVendor[V]> };
+
+export interface RequestLogEntry {
+	vendor: Vendor;
+	method: string;
+	/** Path below the vendor's base URL, e.g. '/get-leads' or '/ai-agent/leads/101/bot'. */
+	path: string;
+	query: Record<string, string>;
+	/** HTTP status sent; null while pending or when no response was sent (hang, reset). */
+	status: number | null;
+	/** Kind of the fault applied to this request, if any. */
+	fault?: FaultKind;
+	/** ISO time the request arrived. */
+	at: string;
+}
+
+export interface SimulatorOptions {
+	/** Override the accepted key per vendor (default `sim-<vendor>-key`). */
+	keys?: Partial<Record<Vendor, string>>;
+	/** Initial per-vendor options; reset() returns to these. */
+	vendors?: { [V in Vendor]?: OptionsByVendor[V] };
+	/** Shortcut for vendors.chatbase.timestampStyle. */
+	chatbaseTimestampStyle?: 'iso' | 'postgres';
+	/** Add the demo data on creation. */
+	seed?: boolean;
+	/** Called once per vendor request when it is answered (or hung/reset). */
+	onRequest?: (entry: RequestLogEntry) => void;
+}
+
+// ─── Faults ────────────────────────────────────────────────────────────────────────────────
+
+export interface FaultMatch {
+	/** RegExp tested against, or substring of, the path below the base URL. */
+	path?: RegExp | string;
+	/** Admin API (JSON) form of a RegExp path. */
+	pathRegex?: string;
+	/** Requested page (page-based vendors: `page`; Robofy: the page the token decodes to, 1 without token). */
+	page?: number;
+}
+
+interface FaultBase {
+	/** How many matching requests it applies to. Default 1; Infinity = persistent. */
+	times?: number;
+	match?: FaultMatch;
+}
+
+export type Fault = FaultBase &
+	(
+		| { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
+		| { kind: 'html'; status?: number }
+		| { kind: 'malformed' }
+		| { kind: 'truncated' }
+		| { kind: 'empty' }
+		| { kind: 'hang' }
+		| { kind: 'reset' }
+		| { kind: 'echoAuth'; status?: number }
+		| { kind: 'repeatToken' }
+		| { kind: 'repeatPage' }
+		| { kind: 'shapeDrift' }
+		| { kind: 'endless' }
+	);
+
+export type FaultKind = Fault['kind'];
+
+// ─── The simulator ─────────────────────────────────────────────────────────────────────────
+
+export interface BaseUrls {
+	chatbase: string;
+	chatzuri: string;
+	chatofAi: string;
+	robofy: string;
+}
+
+export interface ChatbotInfo {
+	id: string;
+	name: string;
+	projectId?: number;
+}
+
+export interface SeedInfo {
+	chatbase: { chatbotId: string };
+	chatzuri: { chatbotId: string };
+	chatofAi: { chatbotId: string };
+	robofy: { projectId: number; chatbotId: string };
+}
+
+export interface GenerateOptions {
+	/** created_at of the first lead. Default: count * stepMs before now. */
+	start?: Date | string;
+	/** Default 60000. */
+	stepMs?: number;
+	/** Robofy only. */
+	projectId?: number;
+	/** Robofy extra lead_data, fixed or per index. */
+	fields?: Record<string, string> | ((index: number) => Record<string, string>);
+}
+
+export declare class Simulator {
+	constructor(options?: SimulatorOptions);
+
+	/** Accepted key per vendor. */
+	readonly keys: Readonly<Record<Vendor, string>>;
+	/** Every vendor request (admin requests excluded). Never contains headers. */
+	readonly requests: RequestLogEntry[];
+	/** e.g. 'http://127.0.0.1:5680'. Throws when not started. */
+	readonly url: string;
+	readonly port: number;
+	/** Credential base URL per vendor. Throws when not started. */
+	readonly baseUrls: BaseUrls;
+
+	/** Listens on a loopback host (others are refused). Resolves with the url. */
+	start(port?: number, host?: string): Promise<string>;
+	/** Closes the server and destroys open sockets (hung requests too). */
+	stop(): Promise<void>;
+
+	/** Clears data, faults, the request log; options go back to creation-time values. */
+	reset(): void;
+	addChatbot(vendor: Vendor, chatbotId: string, opts?: { name?: string; projectId?: number }): ChatbotInfo;
+	/** Robofy projects (also created implicitly). */
+	addProject(projectId: number, name?: string): { id: number; name: string };
+	makeLead<V extends Vendor>(vendor: V, spec?: LeadSpec): LeadByVendor[V];
+	addLeads<V extends Vendor>(
+		vendor: V,
+		chatbotId: string,
+		leads: Array<LeadInput<V>>,
+		opts?: { projectId?: number },
+	): Array<LeadByVendor[V]>;
+	generateLeads<V extends Vendor>(vendor: V, chatbotId: string, count: number, opts?: GenerateOptions): Array<LeadByVendor[V]>;
+	/** Stored records (copies). */
+	leads<V extends Vendor>(vendor: V, chatbotId: string): Array<LeadByVendor[V]>;
+	/** Adds the demo data (25 leads per vendor). */
+	seed(): SeedInfo;
+
+	setOptions<V extends Vendor>(vendor: V, options: OptionsByVendor[V]): Required<OptionsByVendor[V]>;
+	getOptions<V extends Vendor>(vendor: V): Required<OptionsByVendor[V]>;
+	injectFault(vendor: Vendor, fault: Fault): void;
+	clearFaults(): void;
+	requestCount(vendor?: Vendor): number;
+	clearRequests(): void;
+}
+
+export function createSimulator(options?: SimulatorOptions): Simulator;
+export function startSimulator(options?: SimulatorOptions & { port?: number; host?: string }): Promise<Simulator>;
+
+/** Robofy page token helpers: base64 of {"page":N}. */
+export function encodeToken(page: number): string;
+export function decodeToken(token: string): number | undefined;
+
+export const SEED: {
+	readonly start: string;
+	readonly stepMs: number;
+	readonly count: number;
+	readonly chatbase: string;
+	readonly chatzuri: string;
+	readonly chatofAi: string;
+	readonly robofy: string;
+	readonly robofyProjectId: number;
+};

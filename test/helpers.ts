@@ -1,0 +1,62 @@
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
+import { ALL_CREDENTIALS, type VendorFixture } from './fixtures';
+import { executeNode } from './harness/n8n';
+import type { GenerateOptions, Simulator } from './simulator';
+
+/** Retries that do not slow the suite down. */
+export const FAST_RETRIES = { retryDelayMs: 1, maxRetries: 2, timeoutSeconds: 5 };
+
+export function credentialsFor(sim: Simulator, fixture: VendorFixture, apiKey?: string) {
+	return {
+		[fixture.credentialType]: { apiKey: apiKey ?? sim.keys[fixture.vendor], baseUrl: sim.baseUrls[fixture.vendor] },
+	};
+}
+
+export function generate(sim: Simulator, fixture: VendorFixture, count: number, opts: GenerateOptions = {}) {
+	return sim.generateLeads(fixture.vendor, fixture.chatbotId, count, { projectId: fixture.projectId, ...opts });
+}
+
+export interface RunLeadsOptions {
+	apiKey?: string;
+	continueOnFail?: boolean;
+	inputItems?: INodeExecutionData[];
+}
+
+/** Runs the Chatbot Leads node through n8n's engine; returns its output items. */
+export async function runLeads(
+	sim: Simulator,
+	fixture: VendorFixture,
+	parameters: INodeParameters,
+	options: RunLeadsOptions = {},
+): Promise<INodeExecutionData[]> {
+	const params = parameters as IDataObject;
+	const output = await executeNode({
+		nodeType: new ChatbotLeads(),
+		credentialTypes: ALL_CREDENTIALS,
+		parameters: {
+			...fixture.parameters,
+			...parameters,
+			options: { ...FAST_RETRIES, ...((params.options as IDataObject) ?? {}) },
+		},
+		credentials: credentialsFor(sim, fixture, options.apiKey),
+		continueOnFail: options.continueOnFail,
+		inputItems: options.inputItems,
+	});
+	return output[0] ?? [];
+}
+
+/** The node's error for a run that must fail. */
+export async function runLeadsError(sim: Simulator, fixture: VendorFixture, parameters: INodeParameters, apiKey?: string) {
+	try {
+		await runLeads(sim, fixture, parameters, { apiKey });
+	} catch (error) {
+		return error as Error & { description?: string; httpCode?: string; constructor: { name: string } };
+	}
+	throw new Error('expected the node to fail');
+}
+
+export function leadRequests(sim: Simulator, fixture: VendorFixture) {
+	return sim.requests.filter((request) => request.vendor === fixture.vendor && /leads/.test(request.path));
+}

@@ -1,3 +1,5 @@
+import type { INodeParameters } from 'n8n-workflow';
+
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { generate, leadRequests, runLeads, runLeadsError } from './helpers';
 import { startSimulator, type Simulator } from './simulator';
@@ -194,7 +196,7 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 
 		test('bad input is refused before any request', async () => {
 			// IDs from expressions skip the editor's checks, so the node checks them itself.
-			const cases: Array<[Record<string, unknown>, RegExp]> = [
+			const cases: Array<[INodeParameters, RegExp]> = [
 				[{ chatbotId: { __rl: true, mode: 'id', value: '={{ "   " }}' } }, /Chatbot ID is empty/],
 				[{ chatbotId: { __rl: true, mode: 'id', value: '={{ "../admin" }}' } }, /Chatbot ID "..\/admin" contains/],
 				[{ chatbotId: { __rl: true, mode: 'id', value: '={{ "bot?x=1" }}' } }, /contains "\?"/],

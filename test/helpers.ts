@@ -1,8 +1,9 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
+import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS, type VendorFixture } from './fixtures';
-import { executeNode } from './harness/n8n';
+import { executeNode, pollNode } from './harness/n8n';
 import type { GenerateOptions, Simulator } from './simulator';
 
 /** Retries that do not slow the suite down. */
@@ -59,4 +60,38 @@ export async function runLeadsError(sim: Simulator, fixture: VendorFixture, para
 
 export function leadRequests(sim: Simulator, fixture: VendorFixture) {
 	return sim.requests.filter((request) => request.vendor === fixture.vendor && /leads/.test(request.path));
+}
+
+export interface TriggerRun {
+	items: INodeExecutionData[];
+	staticData: IDataObject;
+	changed: boolean;
+}
+
+/** One poll of the trigger through n8n-core's PollContext, from persisted static data. */
+export async function pollTrigger(
+	sim: Simulator,
+	fixture: VendorFixture,
+	staticData: IDataObject,
+	parameters: INodeParameters = {},
+	mode: 'trigger' | 'manual' = 'trigger',
+): Promise<TriggerRun> {
+	const params = parameters as IDataObject;
+	const result = await pollNode({
+		nodeType: new ChatbotLeadsTrigger(),
+		credentialTypes: ALL_CREDENTIALS,
+		parameters: {
+			...fixture.parameters,
+			...parameters,
+			options: { ...FAST_RETRIES, ...((params.options as IDataObject) ?? {}) },
+		},
+		credentials: credentialsFor(sim, fixture),
+		staticData,
+		mode,
+	});
+	return { items: result.items?.[0] ?? [], staticData: result.staticData, changed: result.staticDataChanged };
+}
+
+export function leadIds(items: INodeExecutionData[]): string[] {
+	return items.map((item) => String(item.json.id));
 }

@@ -11,14 +11,18 @@ export interface PagingOptions {
 	pageSize?: number;
 	/** Stop with an error past this many pages: a server that never ends must not hang a run. */
 	maxPages: number;
-	/** Where to start (the trigger resumes Robofy near where it stopped). */
+	/** Where to start (the trigger resumes near where it stopped). */
 	start?: PagePosition;
+	/** The largest page this server returned before (the trigger remembers it across polls). */
+	largestPage?: number;
 }
 
 export interface FetchedPage extends VendorPage {
 	position: PagePosition;
 	/** 1-based count of pages fetched in this run. */
 	index: number;
+	/** The largest page seen so far, this one included. */
+	largestPage: number;
 }
 
 function describeResponseError(provider: LeadProvider, error: VendorResponseError): string {
@@ -48,9 +52,10 @@ async function fetchPage(client: VendorClient, query: LeadQuery, position: PageP
 
 /** Tells the last page of page-number paging apart from a page cut short by a server-side cap. */
 class PageSizeWatch {
-	private largest = 0;
-
-	constructor(private readonly requested: number) {}
+	constructor(
+		private readonly requested: number,
+		public largest = 0,
+	) {}
 
 	/**
 	 * A short page ends the list only if an earlier page was longer: otherwise the server may cap
@@ -95,11 +100,12 @@ export async function* fetchLeadPages(
 ): AsyncGenerator<FetchedPage> {
 	const provider = client.provider;
 	const pageSize = Math.min(options.pageSize ?? provider.maxPageSize ?? 1, provider.maxPageSize ?? Infinity);
-	const sizes = new PageSizeWatch(pageSize);
+	const sizes = new PageSizeWatch(pageSize, options.largestPage);
 	const seenTokens = new Set<string>();
 	let position: PagePosition | null = options.start ?? FIRST_PAGE;
 	let previous = '';
-	let fetched = 0;
+	// Resuming at page k: the pages before it held at least what the server's pages have held.
+	let fetched = 'page' in position ? (position.page - 1) * Math.min(pageSize, options.largestPage ?? 0) : 0;
 
 	for (let index = 1; position; index++) {
 		if (index > options.maxPages) {
@@ -116,8 +122,8 @@ export async function* fetchLeadPages(
 		}
 		previous = signature;
 		fetched += page.records.length;
-		yield { ...page, position, index };
 		const next = nextPosition(provider, page, position, sizes, fetched);
+		yield { ...page, position, index, largestPage: sizes.largest };
 		if (next && 'token' in next && seenTokens.has(next.token)) {
 			throw client.fail(
 				`${provider.displayName} returned a next-page token it had already returned, so paging would never end. Try again later.`,

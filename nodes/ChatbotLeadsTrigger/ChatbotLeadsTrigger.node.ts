@@ -1,0 +1,91 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	chatbotProperty,
+	credentialsForProviders,
+	providerProperty,
+	providerSpecificProperties,
+	requestOptionProperties,
+} from '../shared/descriptions';
+import { pollChatbotLeads } from '../shared/poll';
+
+export class ChatbotLeadsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Chatbot Leads Trigger',
+		name: 'chatbotLeadsTrigger',
+		icon: { light: 'file:../../icons/chatbotLeads.svg', dark: 'file:../../icons/chatbotLeads.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"New lead: " + $parameter["provider"] + " " + ($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value)}}',
+		description: 'Starts the workflow once for every new lead a Chatbase, Chatzuri, Chatof.ai or Robofy chatbot captures',
+		defaults: { name: 'Chatbot Leads Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: credentialsForProviders,
+		properties: [
+			{
+				displayName:
+					'Each new lead is emitted exactly once, oldest first. When the workflow is first activated, leads that already exist are not emitted unless you choose otherwise under First Poll.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			providerProperty,
+			chatbotProperty,
+			...providerSpecificProperties,
+			{
+				displayName: 'First Poll',
+				name: 'firstPoll',
+				type: 'options',
+				default: 'skipExisting',
+				description: 'What to do with the leads that already exist when the workflow is activated',
+				options: [
+					{
+						name: 'Only New Leads',
+						value: 'skipExisting',
+						description: 'Remember the existing leads and emit only leads captured from now on',
+					},
+					{
+						name: 'Also Existing Leads Since a Date',
+						value: 'emitSince',
+						description: 'On the first poll, also emit the leads captured since a chosen date',
+					},
+				],
+			},
+			{
+				displayName: 'Emit Leads Since',
+				name: 'emitSince',
+				type: 'dateTime',
+				default: '',
+				required: true,
+				description: 'The first poll emits every lead captured on or after this day (UTC)',
+				displayOptions: { show: { firstPoll: ['emitSince'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Look-Back Window (Minutes)',
+						name: 'lookBackMinutes',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 60,
+						description:
+							'How late a lead may show up in the vendor\'s API, after leads newer than it, and still be emitted. Longer windows keep more lead IDs in the stored state.',
+					},
+					...requestOptionProperties,
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollChatbotLeads(this);
+	}
+}

@@ -1,0 +1,85 @@
+import type { ResumePoint } from './cursor';
+import { vendorQuery } from './leads';
+import { normalizeLead, type TimedLead } from './normalize';
+import { ArrivalOrder } from './order';
+import { FIRST_PAGE, fetchLeadPages } from './pagination';
+import { utcDay } from './time';
+import type { VendorClient } from './transport';
+import type { LeadQuery, PagePosition } from './types';
+
+export interface ScanOptions {
+	maxPages: number;
+	includeRaw: boolean;
+	largestPage?: number;
+	resume?: ResumePoint;
+	/** Ignore leads whose time cannot be read (the trigger cannot place them in its window). */
+	skipUntimed?: (record: unknown) => void;
+}
+
+export interface ScanResult {
+	/** Every lead seen at or after the window start, each id once, in server order. */
+	leads: TimedLead[];
+	largestPage: number;
+	/** Where to resume next time, when the server proved oldest-first order. */
+	resume?: ResumePoint;
+	requests: number;
+}
+
+interface PageRun {
+	leads: TimedLead[];
+	largestPage: number;
+	order: ArrivalOrder;
+	last?: { position: PagePosition; anchorId: string };
+}
+
+/** Pages from `start` on, stopping early once newest-first order proves the rest is old. */
+async function scanFrom(
+	client: VendorClient,
+	query: LeadQuery,
+	fromMs: number,
+	start: PagePosition,
+	anchorId: string | undefined,
+	options: ScanOptions,
+): Promise<PageRun | 'moved'> {
+	const run: PageRun = { leads: [], largestPage: options.largestPage ?? 0, order: new ArrivalOrder() };
+	const seen = new Set<string>();
+	const paging = { maxPages: options.maxPages, start, largestPage: options.largestPage };
+	for await (const page of fetchLeadPages(client, query, paging)) {
+		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
+		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
+		run.largestPage = page.largestPage;
+		if (timed.length > 0) run.last = { position: page.position, anchorId: timed[0].lead.id };
+		for (const lead of timed) {
+			run.order.see(lead.createdAtMs);
+			if (Number.isNaN(lead.createdAtMs)) options.skipUntimed?.(lead.lead.raw ?? lead.lead.id);
+			else if (lead.createdAtMs >= fromMs && !seen.has(lead.lead.id)) {
+				seen.add(lead.lead.id);
+				run.leads.push(lead);
+			}
+		}
+		if (run.order.provablyOlderThan(fromMs)) break;
+	}
+	return run;
+}
+
+/**
+ * Every lead created at or after `fromMs` (-Infinity: all), as cheaply as the vendor allows: its date filter from
+ * that day, an early stop when newest-first order proves the rest older, and a resume at the
+ * previous poll's last page when oldest-first order makes the pages before it provably seen.
+ */
+export async function scanLeadsSince(
+	client: VendorClient,
+	baseQuery: LeadQuery,
+	fromMs: number,
+	options: ScanOptions,
+): Promise<ScanResult> {
+	const startDate = Number.isFinite(fromMs) ? utcDay(fromMs) : undefined;
+	const query = vendorQuery(client.provider, { ...baseQuery, startDate, endDate: undefined });
+	const queryKey = JSON.stringify([query.chatbotId, query.params, query.startDate]);
+	const resume = options.resume?.queryKey === queryKey ? options.resume : undefined;
+	let run = resume ? await scanFrom(client, query, fromMs, resume.position, resume.anchorId, options) : 'moved';
+	if (run === 'moved') run = (await scanFrom(client, query, fromMs, FIRST_PAGE, undefined, options)) as PageRun;
+	const next =
+		run.last && run.order.isAscending() ? { queryKey, position: run.last.position, anchorId: run.last.anchorId } : undefined;
+	return { leads: run.leads, largestPage: run.largestPage, resume: next, requests: client.requestCount() };
+}

@@ -169,5 +169,19 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 			await pollTrigger(sim, fixture, staticData);
 			expect(leadRequests(sim, fixture)).toHaveLength(1);
 		});
+
+		test('oldest-first servers: a poll resumes where the window began, and a late burst neither is lost nor forces a full rescan', async () => {
+			sim.setOptions(fixture.vendor, { order: 'asc', ...fixture.capOption(10) } as never);
+			generate(sim, fixture, 300, { start: ago(300 * 5 * MIN), stepMs: 5 * MIN });
+			let { staticData } = await pollTrigger(sim, fixture, {});
+			sim.addLeads(fixture.vendor, fixture.chatbotId, [{ createdAt: ago(10_000), name: 'newest' }], { projectId: fixture.projectId });
+			({ staticData } = await pollTrigger(sim, fixture, staticData));
+			const burst = generate(sim, fixture, 25, { start: ago(40 * MIN), stepMs: 20_000 });
+			sim.clearRequests();
+			const result = await pollTrigger(sim, fixture, staticData);
+			expect(result.items).toHaveLength(burst.length);
+			// The window holds about 12 old leads plus the burst: a handful of 10-lead pages, not all 30+.
+			expect(leadRequests(sim, fixture).length).toBeLessThanOrEqual(6);
+		});
 	},
 );

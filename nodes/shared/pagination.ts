@@ -83,9 +83,8 @@ function nextPosition(
 	const pageNumber = 'page' in position ? position.page : 1;
 	const shortIsLast = sizes.isLast(page.records.length);
 	if (page.records.length === 0) return null;
-	if (provider.paging === 'pageWithTotal' && page.total !== undefined) {
-		return fetched >= page.total ? null : { page: pageNumber + 1 };
-	}
+	// Chatof.ai documents total as all of the chatbot's leads, so with a date filter it only bounds.
+	if (provider.paging === 'pageWithTotal' && page.total !== undefined && fetched >= page.total) return null;
 	return shortIsLast ? null : { page: pageNumber + 1 };
 }
 

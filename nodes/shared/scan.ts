@@ -29,7 +29,8 @@ interface PageRun {
 	leads: TimedLead[];
 	largestPage: number;
 	order: ArrivalOrder;
-	last?: { position: PagePosition; anchorId: string };
+	/** The last page that starts before the window: leads that still count can only land after its first lead. */
+	anchor?: { position: PagePosition; anchorId: string };
 }
 
 /** Pages from `start` on, stopping early once newest-first order proves the rest is old. */
@@ -48,7 +49,7 @@ async function scanFrom(
 		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
 		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
 		run.largestPage = page.largestPage;
-		if (timed.length > 0) run.last = { position: page.position, anchorId: timed[0].lead.id };
+		if (timed.length > 0 && timed[0].createdAtMs < fromMs) run.anchor = { position: page.position, anchorId: timed[0].lead.id };
 		for (const lead of timed) {
 			run.order.see(lead.createdAtMs);
 			if (Number.isNaN(lead.createdAtMs)) options.skipUntimed?.(lead.lead.raw ?? lead.lead.id);
@@ -64,8 +65,10 @@ async function scanFrom(
 
 /**
  * Every lead created at or after `fromMs` (-Infinity: all), as cheaply as the vendor allows: its date filter from
- * that day, an early stop when newest-first order proves the rest older, and a resume at the
- * previous poll's last page when oldest-first order makes the pages before it provably seen.
+ * that day, an early stop when newest-first order proves the rest older, and, where the server
+ * returns oldest first, a resume at the page where the previous poll's window began: every lead
+ * before that page's first lead is older than the window, and any lead that still counts sorts
+ * after it. If that page no longer starts with the same lead, the pages moved: scan from the start.
  */
 export async function scanLeadsSince(
 	client: VendorClient,
@@ -79,7 +82,6 @@ export async function scanLeadsSince(
 	const resume = options.resume?.queryKey === queryKey ? options.resume : undefined;
 	let run = resume ? await scanFrom(client, query, fromMs, resume.position, resume.anchorId, options) : 'moved';
 	if (run === 'moved') run = (await scanFrom(client, query, fromMs, FIRST_PAGE, undefined, options)) as PageRun;
-	const next =
-		run.last && run.order.isAscending() ? { queryKey, position: run.last.position, anchorId: run.last.anchorId } : undefined;
+	const next = run.anchor && run.order.isAscending() ? { queryKey, ...run.anchor } : undefined;
 	return { leads: run.leads, largestPage: run.largestPage, resume: next, requests: client.requestCount() };
 }

@@ -24,13 +24,23 @@ interface RunTally {
 	emitted: number;
 }
 
-function randomFault(rand: ReturnType<typeof seededRandom>): Fault {
-	const kind = rand.pick(['500-persistent', '500-once', '429', 'html'] as const);
-	const page = rand.int(1, 3);
-	if (kind === '500-persistent') return { kind: 'status', status: 500, times: 3, match: { page } };
-	if (kind === '500-once') return { kind: 'status', status: 500, match: { page } };
-	if (kind === '429') return { kind: 'status', status: 429, headers: { 'Retry-After': '0' }, match: { page } };
-	return { kind: 'html', status: 502, times: 3, match: { page } };
+/** A fault on page 1, 2 or 3 of the next poll: some are retried away, some fail the poll. */
+function randomFault(rand: ReturnType<typeof seededRandom>, vendor: string): Fault {
+	const match = { page: rand.int(1, 3) };
+	const faults: Fault[] = [
+		{ kind: 'status', status: 500, times: 3, match },
+		{ kind: 'status', status: 500, match },
+		{ kind: 'status', status: 429, headers: { 'Retry-After': '0' }, match },
+		{ kind: 'html', status: 502, times: 3, match },
+		{ kind: 'malformed', match },
+		{ kind: 'truncated', match },
+		{ kind: 'truncated', times: 3, match },
+		{ kind: 'reset', match },
+		{ kind: 'empty', match },
+		{ kind: 'shapeDrift', match },
+		{ kind: vendor === 'robofy' ? 'repeatToken' : 'repeatPage', match },
+	];
+	return rand.pick(faults);
 }
 
 /** Random arrivals (ties, late leads, bursts), random faults; returns names arrived and emitted. */
@@ -56,7 +66,7 @@ async function randomRun(fixture: VendorFixture, seed: number): Promise<RunTally
 			arrived.push(name);
 			times.push(createdAt);
 		}
-		if (rand.chance(0.12)) sim.injectFault(fixture.vendor, randomFault(rand));
+		if (rand.chance(0.12)) sim.injectFault(fixture.vendor, randomFault(rand, fixture.vendor));
 		try {
 			const result = await pollTrigger(sim, fixture, staticData);
 			emitted.push(...result.items.map((item) => String(item.json.name)));

@@ -35,7 +35,10 @@ interface RawResponse {
 
 type Attempt = { response: RawResponse } | { networkError: string };
 
-const RETRYABLE_NETWORK = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ESOCKETTIMEDOUT'];
+const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'];
+/** A connection that broke mid-way, or a body cut short: worth another try. */
+const BROKEN_CODES = ['ECONNRESET', 'EPIPE', 'ERR_BAD_RESPONSE', 'ERR_STREAM_PREMATURE_CLOSE', 'EAI_AGAIN'];
+const RETRYABLE_NETWORK = [...TIMEOUT_CODES, ...BROKEN_CODES];
 
 export interface VendorClient {
 	provider: LeadProvider;
@@ -148,15 +151,26 @@ export async function createVendorClient(
 		}
 	}
 
+	/** In words: n8n replaces any error message that contains a raw code such as ECONNRESET. */
+	function networkMessage(code: string, attempts: number): string {
+		const vendor = provider.displayName;
+		const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
+		const checkUrl = `Check the Base URL in your ${vendor} credential and the network.`;
+		if (TIMEOUT_CODES.includes(code)) {
+			return `${vendor} did not answer within ${settings.timeoutMs / 1000} s${tries}. Try again later, or raise the Timeout option.`;
+		}
+		if (BROKEN_CODES.includes(code)) {
+			return `${vendor} closed the connection before its answer was complete${tries}. This is usually temporary: try again later.`;
+		}
+		const host = new URL(baseUrl).host;
+		if (code === 'ECONNREFUSED') return `Nothing accepted the connection at ${host}. ${checkUrl}`;
+		if (code === 'ENOTFOUND') return `The host ${host} could not be found. ${checkUrl}`;
+		return `Could not reach ${vendor} at ${host}. ${checkUrl}`;
+	}
+
 	function failure(attempt: Attempt, ctxInfo: FailureContext): Error {
 		if ('networkError' in attempt) {
-			const code = attempt.networkError;
-			const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT';
-			const host = new URL(baseUrl).host;
-			const message = timedOut
-				? `${provider.displayName} did not answer within ${settings.timeoutMs / 1000} s (${ctxInfo.attempts} attempts). Try again later, or raise the Timeout option.`
-				: `Could not reach ${provider.displayName} at ${host} (${code}). Check the Base URL in your ${provider.displayName} credential and the network.`;
-			return vendorApiError(ctx.getNode(), message, ctxInfo);
+			return vendorApiError(ctx.getNode(), networkMessage(attempt.networkError, ctxInfo.attempts), ctxInfo);
 		}
 		const { statusCode, body } = attempt.response;
 		const parsed = parseJson(body);

@@ -204,6 +204,8 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 				[{ filters: { startDate: '2026-13-45' } }, /Start Date "2026-13-45" is not a date/],
 				[{ filters: { startDate: '2026-10-05', endDate: '2026-10-01' } }, /before Start Date/],
 				[{ returnAll: false, limit: 0 }, /Limit must be/],
+				[{ returnAll: false, limit: '={{ -3 }}' }, /Limit must be a whole number of at least 1 \(got -3\)/],
+				[{ filters: { startDate: '10/01/2026' } }, /Use the YYYY-MM-DD format/],
 			];
 			for (const [parameters, message] of cases) {
 				const error = await runLeadsError(sim, fixture, parameters);
@@ -211,6 +213,28 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 				expect(error.message).toMatch(message);
 			}
 			expect(sim.requests).toHaveLength(0);
+		});
+
+		test('a Base URL that is not http(s) is refused before any request', async () => {
+			for (const baseUrl of ['ftp://example.com/api', 'not a url', 'javascript:alert(1)']) {
+				const error = await runLeads(sim, fixture, { returnAll: true }, { baseUrl }).then(
+					() => undefined,
+					(caught: Error) => caught,
+				);
+				expect(error?.constructor.name).toBe('NodeOperationError');
+				expect(error?.message).toContain(`Base URL in your ${fixture.displayName} credential is not an http(s) URL`);
+			}
+			expect(sim.requests).toHaveLength(0);
+		});
+
+		test('a record without an id gets a stable derived one; an unreadable time becomes null', async () => {
+			const record = { ...sim.makeLead(fixture.vendor, { name: 'No Id' }), id: undefined, created_at: 'yesterday-ish' };
+			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [record], { projectId: fixture.projectId });
+			const [first] = await runLeads(sim, fixture, { returnAll: true });
+			const [second] = await runLeads(sim, fixture, { returnAll: true });
+			expect(first.json.id).toMatch(/_[0-9a-f]{24}$/);
+			expect(second.json.id).toBe(first.json.id);
+			expect(first.json.createdAt).toBeNull();
 		});
 
 		test('with Continue On Fail, a failed item becomes an error item paired to its input', async () => {

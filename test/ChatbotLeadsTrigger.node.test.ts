@@ -132,6 +132,17 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 			expect(second.items).toHaveLength(0);
 		});
 
+		test('a lead whose time cannot be read is skipped with a warning, not emitted again and again', async () => {
+			const first = await pollTrigger(sim, fixture, {});
+			const broken = { ...sim.makeLead(fixture.vendor, { name: 'no-time' }), created_at: 'not a time' };
+			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [broken], { projectId: fixture.projectId });
+			add(fixture, [{ createdAt: ago(MIN), name: 'fine' }]);
+			const second = await pollTrigger(sim, fixture, first.staticData);
+			const third = await pollTrigger(sim, fixture, second.staticData);
+			expect(second.items.map((item) => item.json.name)).toEqual(['fine']);
+			expect(third.items).toHaveLength(0);
+		});
+
 		test('Fetch Test Event returns the most recent lead and changes no state', async () => {
 			add(fixture, [
 				{ createdAt: ago(90 * MIN), name: 'older' },

@@ -9,9 +9,12 @@ import type { GenerateOptions, Simulator } from './simulator';
 /** Retries that do not slow the suite down. */
 export const FAST_RETRIES = { retryDelayMs: 1, maxRetries: 2, timeoutSeconds: 5 };
 
-export function credentialsFor(sim: Simulator, fixture: VendorFixture, apiKey?: string) {
+export function credentialsFor(sim: Simulator, fixture: VendorFixture, apiKey?: string, baseUrl?: string) {
 	return {
-		[fixture.credentialType]: { apiKey: apiKey ?? sim.keys[fixture.vendor], baseUrl: sim.baseUrls[fixture.vendor] },
+		[fixture.credentialType]: {
+			apiKey: apiKey ?? sim.keys[fixture.vendor],
+			baseUrl: baseUrl ?? sim.baseUrls[fixture.vendor],
+		},
 	};
 }
 
@@ -21,6 +24,7 @@ export function generate(sim: Simulator, fixture: VendorFixture, count: number, 
 
 export interface RunLeadsOptions {
 	apiKey?: string;
+	baseUrl?: string;
 	continueOnFail?: boolean;
 	inputItems?: INodeExecutionData[];
 }
@@ -41,7 +45,7 @@ export async function runLeads(
 			...parameters,
 			options: { ...FAST_RETRIES, ...((params.options as IDataObject) ?? {}) },
 		},
-		credentials: credentialsFor(sim, fixture, options.apiKey),
+		credentials: credentialsFor(sim, fixture, options.apiKey, options.baseUrl),
 		continueOnFail: options.continueOnFail,
 		inputItems: options.inputItems,
 	});

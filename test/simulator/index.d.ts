@@ -278,6 +278,8 @@ export declare class Simulator {
 		leads: Array<LeadInput<V>>,
 		opts?: { projectId?: number },
 	): Array<LeadByVendor[V]>;
+	/** Stores records exactly as given (no defaults, no validation): for hostile-data tests. */
+	addRawLeads(vendor: Vendor, chatbotId: string, records: object[], opts?: { projectId?: number }): void;
 	generateLeads<V extends Vendor>(vendor: V, chatbotId: string, count: number, opts?: GenerateOptions): Array<LeadByVendor[V]>;
 	/** Stored records (copies). */
 	leads<V extends Vendor>(vendor: V, chatbotId: string): Array<LeadByVendor[V]>;

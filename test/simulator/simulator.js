@@ -877,6 +877,13 @@ class Simulator {
 		return clone(records);
 	}
 
+	/** Stores records exactly as given (no defaults, no validation): for hostile-data tests. */
+	addRawLeads(vendor, chatbotId, records, { projectId } = {}) {
+		assertVendor(vendor);
+		this.addChatbot(vendor, chatbotId, { projectId });
+		this._bots[vendor].get(chatbotId).leads.push(...clone(records));
+	}
+
 	/** Adds `count` leads with increasing created_at (default: ending about now) and unique ids. */
 	generateLeads(vendor, chatbotId, count, { start, stepMs = 60000, projectId, fields } = {}) {
 		assertVendor(vendor);

@@ -50,5 +50,19 @@ export class ChatbaseApi implements ICredentialType {
 			url: '/get-chatbots',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'Chatbase rejected this API key. Copy it again from your Chatbase dashboard, and check it is a Chatbase key.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Chatbase accepted the key but refused access. Check the key belongs to the account that owns your chatbots.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Chatbase API answered at this Base URL. Set it back to https://www.chatbase.co/api/v1 unless you use a proxy.' },
+			},
+		],
 	};
 }

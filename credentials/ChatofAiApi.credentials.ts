@@ -54,8 +54,16 @@ export class ChatofAiApi implements ICredentialType {
 		},
 		rules: [
 			{
-				type: 'responseSuccessBody',
-				properties: { key: 'code', value: 401, message: 'Chatof.ai rejected the API key' },
+				type: 'responseCode',
+				properties: { value: 401, message: 'Chatof.ai rejected this API key. Copy it again from your Chatof.ai dashboard, and check it is a Chatof.ai key.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Chatof.ai accepted the key but refused access. Check the key belongs to the account that owns your chatbots.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Chatof.ai API answered at this Base URL. Set it back to https://chatof.ai/api/v1/backend unless you use a proxy.' },
 			},
 		],
 	};

@@ -50,5 +50,19 @@ export class ChatzuriApi implements ICredentialType {
 			url: '/get-chatbots',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'Chatzuri rejected this API key. Copy it again from your Chatzuri dashboard, and check it is a Chatzuri key.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Chatzuri accepted the key but refused access. Check the key belongs to the account that owns your chatbots.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Chatzuri API answered at this Base URL. Set it back to https://www.chatzuri.com/api/v1 unless you use a proxy.' },
+			},
+		],
 	};
 }

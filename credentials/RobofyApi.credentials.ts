@@ -50,5 +50,19 @@ export class RobofyApi implements ICredentialType {
 			url: '/projects',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'Robofy rejected this API key. Copy it again from your Robofy dashboard, and check it is a Robofy key.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Robofy accepted the key but refused access. Check the key belongs to the account that owns your chatbots.' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Robofy API answered at this Base URL. Set it back to https://agents.robofy.ai/v1 unless you use a proxy.' },
+			},
+		],
 	};
 }

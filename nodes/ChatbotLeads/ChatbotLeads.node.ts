@@ -9,6 +9,7 @@ import {
 	providerSpecificProperties,
 	requestOptionProperties,
 } from '../shared/descriptions';
+import { leadsListSearch } from '../shared/listSearch';
 import { executeChatbotLeads } from '../shared/execute';
 
 export class ChatbotLeads implements INodeType {
@@ -27,8 +28,8 @@ export class ChatbotLeads implements INodeType {
 		credentials: credentialsForProviders,
 		properties: [
 			providerProperty,
-			chatbotProperty,
 			...providerSpecificProperties,
+			chatbotProperty,
 			{
 				displayName: 'Return All',
 				name: 'returnAll',
@@ -79,6 +80,8 @@ export class ChatbotLeads implements INodeType {
 			},
 		],
 	};
+
+	methods = { listSearch: leadsListSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await executeChatbotLeads(this);

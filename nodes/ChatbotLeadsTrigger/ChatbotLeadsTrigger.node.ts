@@ -8,6 +8,7 @@ import {
 	providerSpecificProperties,
 	requestOptionProperties,
 } from '../shared/descriptions';
+import { leadsListSearch } from '../shared/listSearch';
 import { pollChatbotLeads } from '../shared/poll';
 
 export class ChatbotLeadsTrigger implements INodeType {
@@ -33,8 +34,8 @@ export class ChatbotLeadsTrigger implements INodeType {
 				default: '',
 			},
 			providerProperty,
-			chatbotProperty,
 			...providerSpecificProperties,
+			chatbotProperty,
 			{
 				displayName: 'First Poll',
 				name: 'firstPoll',
@@ -84,6 +85,8 @@ export class ChatbotLeadsTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { listSearch: leadsListSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		return await pollChatbotLeads(this);

@@ -26,11 +26,18 @@ export const chatbotProperty: INodeProperties = {
 	displayName: 'Chatbot',
 	name: 'chatbotId',
 	type: 'resourceLocator',
-	default: { mode: 'id', value: '' },
+	default: { mode: 'list', value: '' },
 	required: true,
 	description:
 		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
 	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a chatbot...',
+			typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
+		},
 		{
 			displayName: 'By ID',
 			name: 'id',
@@ -46,10 +53,13 @@ export const chatbotProperty: INodeProperties = {
 	],
 };
 
-/** Parameters only one vendor has (Robofy's project), each shown only for it. */
-export const providerSpecificProperties: INodeProperties[] = PROVIDERS.flatMap((provider) =>
-	(provider.properties ?? []).map((property) => onlyFor(provider.name, property)),
-);
+/** Parameters only one vendor has (Robofy's project), and a note where it has no chatbot list. */
+export const providerSpecificProperties: INodeProperties[] = PROVIDERS.flatMap((provider) => [
+	...(provider.noChatbotListHint
+		? [onlyFor(provider.name, { displayName: provider.noChatbotListHint, name: `${provider.name}ChatbotNotice`, type: 'notice', default: '' })]
+		: []),
+	...(provider.properties ?? []).map((property) => onlyFor(provider.name, property)),
+]);
 
 export const providerFilterProperties: INodeProperties[] = PROVIDERS.flatMap((provider) =>
 	(provider.filterProperties ?? []).map((property) => onlyFor(provider.name, property, '/provider')),

@@ -82,6 +82,19 @@ export interface LeadProvider {
 	/** The vendor's own error text from an error body, if any. */
 	errorText(body: unknown): string | undefined;
 	mapLead(record: IDataObject): MappedLead;
+	/** For the chatbot picker: the request listing chatbots, and how to read its answer. */
+	chatbotList?: VendorList;
+	/** For the project picker (Robofy). */
+	projectList?: VendorList;
+	/** Why there is no chatbot list, and where to find the ID instead. */
+	noChatbotListHint?: string;
+}
+
+/** A list endpoint for a picker. `params` are the provider's current parameter values. */
+export interface VendorList {
+	request(params: IDataObject): VendorRequest;
+	/** Reads the answer as { id, name } pairs; throws VendorResponseError on an unreadable shape. */
+	parse(body: unknown): Array<{ id: string; name: string }>;
 }
 
 /** The vendor answered, but with an error or a shape we cannot read. */

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider, LeadQuery, PagePosition } from '../types';
 import { VendorResponseError } from '../types';
-import { isObject, messageOf, otherFields } from './util';
+import { isObject, listOrFail, messageOf, namedItems, otherFields } from './util';
 
 const MAPPED = ['id', 'name', 'email', 'phone', 'created_at', 'chatbot_id', 'account_id'];
 
@@ -45,6 +45,11 @@ export const chatbase: LeadProvider = {
 	}),
 	parsePage: (body) => ({ records: leadsArray(body) }),
 	errorText: messageOf,
+	chatbotList: {
+		request: () => ({ path: '/get-chatbots', qs: {} }),
+		parse: (body) =>
+			listOrFail(namedItems(isObject(body) ? body.chatbots : undefined, ['id', 'chatbotId'], ['name']), body, 'chatbots'),
+	},
 	mapLead: (record) => ({
 		id: record.id === undefined || record.id === null ? null : String(record.id),
 		name: record.name,

@@ -60,6 +60,8 @@ export const chatofAi: LeadProvider = {
 		return { records: data.leads as IDataObject[], total: Number.isFinite(total) ? total : undefined };
 	},
 	errorText: messageOf,
+	noChatbotListHint:
+		'Chatof.ai has no API that lists chatbots. Switch Chatbot to By ID and paste the bot UID from the chatbot\'s settings in Chatof.ai.',
 	mapLead: (record) => ({
 		id: chatofLeadId(record),
 		name: record.name,

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { LeadProvider } from '../types';
 import { VendorResponseError } from '../types';
 import { pageSizeQuery } from './chatbase';
-import { isObject, messageOf, otherFields } from './util';
+import { isObject, listOrFail, messageOf, namedItems, otherFields } from './util';
 
 const MAPPED = ['id', 'name', 'email', 'phone', 'created_at', 'chatbot_id', 'chatbot_owner_user_id'];
 
@@ -29,6 +29,16 @@ export const chatzuri: LeadProvider = {
 	}),
 	parsePage: (body) => ({ records: leadsArray(body) }),
 	errorText: messageOf,
+	// An older page documents this list; its shape is loosely specified, so read it leniently.
+	chatbotList: {
+		request: () => ({ path: '/get-chatbots', qs: {} }),
+		parse: (body) =>
+			listOrFail(
+				namedItems(isObject(body) ? (body.chatbots ?? body.agents ?? body.data) : undefined, ['chatbot_id', 'agent_id', 'id'], ['chatbot_name', 'agent_name', 'name']),
+				body,
+				'chatbots',
+			),
+	},
 	mapLead: (record) => ({
 		id: record.id === undefined || record.id === null ? null : String(record.id),
 		name: record.name,

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider, PagePosition } from '../types';
 import { VendorResponseError } from '../types';
-import { isObject, messageOf } from './util';
+import { isObject, listOrFail, messageOf, namedItems } from './util';
 
 const NAME_FIELDS = ['name', 'full_name', 'fullname', 'your_name', 'first_name'];
 const EMAIL_FIELDS = ['email', 'email_address', 'e-mail', 'mail'];
@@ -48,10 +48,17 @@ export const robofy: LeadProvider = {
 			displayName: 'Project',
 			name: 'projectId',
 			type: 'resourceLocator',
-			default: { mode: 'id', value: '' },
+			default: { mode: 'list', value: '' },
 			required: true,
-			description: 'The Robofy project the chatbot belongs to (a number)',
+			description: 'The Robofy project the chatbot belongs to',
 			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					placeholder: 'Select a project...',
+					typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+				},
 				{
 					displayName: 'By ID',
 					name: 'id',
@@ -94,6 +101,15 @@ export const robofy: LeadProvider = {
 		const error = isObject(body) ? body.error : undefined;
 		const detail = isObject(error) ? [error.code, error.detail ?? error.message].filter(Boolean).join(': ') : '';
 		return [message, detail].filter(Boolean).join(' - ') || undefined;
+	},
+	projectList: {
+		request: () => ({ path: '/projects', qs: {} }),
+		parse: (body) => listOrFail(namedItems(isObject(body) ? body.data : undefined, ['id', 'projectId'], ['name']), body, 'data'),
+	},
+	chatbotList: {
+		request: (params) => ({ path: `/ai-agent/chatbot/${encodeURIComponent(String(params.projectId ?? ''))}`, qs: {} }),
+		parse: (body) =>
+			listOrFail(namedItems(isObject(body) ? body.data : undefined, ['id', 'chatbotId', 'chatbot_id'], ['name', 'chatbotName']), body, 'data'),
 	},
 	mapLead: (record) => {
 		const answers = formAnswers(record);

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { VendorResponseError } from '../types';
+
 export function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -25,4 +27,23 @@ export function messageOf(body: unknown): string | undefined {
 	if (!isObject(body)) return undefined;
 	const text = body.message ?? body.msg ?? body.error;
 	return typeof text === 'string' && text.trim() ? text : undefined;
+}
+
+/** The { id, name } pairs of a list, wherever the vendor put the array and whatever it named the keys. */
+export function namedItems(list: unknown, idKeys: string[], nameKeys: string[]): Array<{ id: string; name: string }> {
+	const array = Array.isArray(list) ? list : isObject(list) && Array.isArray(list.data) ? list.data : undefined;
+	if (!array) return [];
+	return (array as unknown[]).filter(isObject).flatMap((item) => {
+		const id = pick(item, ...idKeys);
+		if (id === undefined) return [];
+		const name = pick(item, ...nameKeys);
+		return [{ id: String(id), name: name === undefined ? String(id) : String(name) }];
+	});
+}
+
+export function listOrFail(items: Array<{ id: string; name: string }>, body: unknown, key: string) {
+	if (items.length === 0 && !(isObject(body) && (Array.isArray(body[key]) || isObject(body[key])))) {
+		throw new VendorResponseError(`the response has no ${key} list`, 'shape');
+	}
+	return items;
 }

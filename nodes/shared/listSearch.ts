@@ -2,9 +2,12 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readProvider } from './params';
-import { createVendorClient } from './transport';
+import { createVendorClient, DEFAULT_REQUEST_SETTINGS } from './transport';
 import type { LeadProvider, VendorList } from './types';
 import { VendorResponseError } from './types';
+
+/** Someone is waiting on a dropdown: retry once, quickly. */
+const PICKER_SETTINGS = { ...DEFAULT_REQUEST_SETTINGS, timeoutMs: 15_000, maxRetries: 1, retryBaseDelayMs: 300 };
 
 function currentParams(ctx: ILoadOptionsFunctions, provider: LeadProvider): IDataObject {
 	const params: IDataObject = {};
@@ -38,7 +41,7 @@ async function searchList(
 	if (which === 'chatbotList' && provider.projectList && params.projectId === undefined) {
 		throw new NodeOperationError(node, `Pick the ${provider.displayName} project first: the list of ${what} depends on it.`);
 	}
-	const client = await createVendorClient(ctx, provider);
+	const client = await createVendorClient(ctx, provider, PICKER_SETTINGS);
 	try {
 		const items = list.parse(await client.get(list.request(params))).filter((item) => matches(filter, item));
 		return { results: items.map((item) => ({ name: item.name === item.id ? item.id : `${item.name} (${item.id})`, value: item.id })) };

@@ -23,7 +23,7 @@ export class ChatofAiApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Your Chatof.ai API key (Chatof.ai dashboard: Settings > API)',
+			description: 'Your Chatof.ai API key, from your Chatof.ai dashboard',
 		},
 		{
 			displayName: 'Base URL',

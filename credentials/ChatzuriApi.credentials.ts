@@ -23,7 +23,7 @@ export class ChatzuriApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Your Chatzuri secret key (Chatzuri dashboard: Account > API Keys)',
+			description: 'Your Chatzuri secret key (Chatzuri dashboard: Team settings > API Keys)',
 		},
 		{
 			displayName: 'Base URL',

@@ -23,7 +23,7 @@ export class RobofyApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Your Robofy API key (Robofy dashboard: Settings > API Keys)',
+			description: 'Your Robofy API key, from your Robofy dashboard',
 		},
 		{
 			displayName: 'Base URL',

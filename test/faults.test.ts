@@ -17,6 +17,12 @@ afterAll(async () => {
 	await sim.stop();
 });
 beforeEach(() => sim.reset());
+// Read-ahead requests of a run that failed may still be arriving: let them finish before the next test.
+afterEach(async () => {
+	for (let waited = 0; waited < 2000 && (waited < 50 || sim.inFlight > 0); waited += 10) {
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+});
 
 interface Scenario {
 	name: string;

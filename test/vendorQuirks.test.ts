@@ -88,6 +88,23 @@ describe('Chatof.ai quirks', () => {
 		expect(item.json.fields).toEqual({ remark: 'Call me after 5' });
 	});
 
+	test('Return All requests the pages after the first concurrently, bounded by the option, losing nothing', async () => {
+		sim.setOptions('chatofAi', { latencyMs: 30, maxPageSize: 50 });
+		const stored = generate(sim, chatofAiFixture, 480);
+		const items = await runLeads(sim, chatofAiFixture, { returnAll: true, options: { concurrency: 3 } });
+		expect(new Set(items.map((item) => item.json.id)).size).toBe(stored.length);
+		expect(sim.maxInFlight).toBe(3);
+		// 10 pages of 50 (the cap), and at most 2 read-ahead pages past the end.
+		expect(leadRequests(sim, chatofAiFixture).length).toBeLessThanOrEqual(12);
+	});
+
+	test('with a Limit, read-ahead stops at the pages the limit needs', async () => {
+		generate(sim, chatofAiFixture, 1000);
+		const items = await runLeads(sim, chatofAiFixture, { returnAll: false, limit: 250, options: { concurrency: 8 } });
+		expect(items).toHaveLength(250);
+		expect(leadRequests(sim, chatofAiFixture)).toHaveLength(3);
+	});
+
 	test('with data.total the last page is known without asking for an empty one', async () => {
 		generate(sim, chatofAiFixture, 250);
 		await runLeads(sim, chatofAiFixture, { returnAll: true });

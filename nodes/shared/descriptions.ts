@@ -70,6 +70,15 @@ const zonelessProviders = PROVIDERS.filter((provider) => provider.zonelessTimest
 /** Options both nodes share: output shape and how patient to be with the vendor. */
 export const requestOptionProperties: INodeProperties[] = [
 	{
+		displayName: 'Concurrent Requests',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 10 },
+		default: 4,
+		description:
+			'Where the vendor reports how many leads there are (Chatof.ai), how many pages to request at once. The trigger always pages one at a time.',
+	},
+	{
 		displayName: 'Include Raw Record',
 		name: 'includeRaw',
 		type: 'boolean',

@@ -18,7 +18,7 @@ async function leadsForItem(ctx: IExecuteFunctions, itemIndex: number): Promise<
 	const leads = await collectLeads(client, query, {
 		limit,
 		includeRaw: options.includeRaw,
-		paging: { maxPages: options.maxPages },
+		paging: { maxPages: options.maxPages, concurrency: options.concurrency },
 	});
 	return leads.map((lead) => ({ json: lead, pairedItem: { item: itemIndex } }));
 }

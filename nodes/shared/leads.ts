@@ -57,7 +57,7 @@ export async function collectLeads(
 	const order = new ArrivalOrder();
 	const seen = new Set<string>();
 	const leads: NormalizedLead[] = [];
-	const paging = { ...options.paging, pageSize: options.limit ?? options.paging.pageSize };
+	const paging = { ...options.paging, pageSize: options.limit ?? options.paging.pageSize, wanted: options.limit };
 
 	for await (const page of fetchLeadPages(client, vendorQuery(provider, query), paging)) {
 		for (const record of page.records) {

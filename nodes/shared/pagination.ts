@@ -15,6 +15,10 @@ export interface PagingOptions {
 	start?: PagePosition;
 	/** The largest page this server returned before (the trigger remembers it across polls). */
 	largestPage?: number;
+	/** Pages requested at once where the vendor reports a total (default 1: one at a time). */
+	concurrency?: number;
+	/** How many leads the caller wants at most, so read-ahead stops there. */
+	wanted?: number;
 }
 
 export interface FetchedPage extends VendorPage {
@@ -39,9 +43,15 @@ function describeResponseError(provider: LeadProvider, error: VendorResponseErro
 	return `${provider.displayName} sent a response in an unexpected shape: ${error.message}. Its API may have changed; turn on Include Raw Record on a small query, or report it.`;
 }
 
-async function fetchPage(client: VendorClient, query: LeadQuery, position: PagePosition, pageSize: number) {
+async function fetchPage(
+	client: VendorClient,
+	query: LeadQuery,
+	position: PagePosition,
+	pageSize: number,
+	signal?: AbortSignal,
+) {
 	const provider = client.provider;
-	const body = await client.get(provider.buildRequest(query, position, pageSize), query);
+	const body = await client.get(provider.buildRequest(query, position, pageSize), query, signal);
 	try {
 		return provider.parsePage(body);
 	} catch (error) {
@@ -88,9 +98,48 @@ function nextPosition(
 	return shortIsLast ? null : { page: pageNumber + 1 };
 }
 
+/** Stops paging that would never end: too many pages, a page repeated, a token returned again. */
+class LoopGuard {
+	private readonly tokens = new Set<string>();
+
+	private previous = '';
+
+	constructor(
+		private readonly client: VendorClient,
+		private readonly query: LeadQuery,
+		private readonly maxPages: number,
+	) {}
+
+	beforePage(index: number, position: PagePosition): void {
+		const vendor = this.client.provider.displayName;
+		if (index > this.maxPages) {
+			throw this.client.fail(
+				`${vendor} kept returning pages after ${this.maxPages} pages. Raise the Max Pages option if this chatbot really has that many leads.`,
+				this.query,
+			);
+		}
+		if ('token' in position) this.tokens.add(position.token);
+	}
+
+	afterPage(records: IDataObject[], next: PagePosition | null): void {
+		const vendor = this.client.provider.displayName;
+		const signature = pageSignature(records);
+		if (signature !== '' && signature === this.previous) {
+			throw this.client.fail(`${vendor} returned the same page twice, so paging would never end. Try again later.`, this.query);
+		}
+		this.previous = signature;
+		if (next && 'token' in next && this.tokens.has(next.token)) {
+			throw this.client.fail(
+				`${vendor} returned a next-page token it had already returned, so paging would never end. Try again later.`,
+				this.query,
+			);
+		}
+	}
+}
+
 /**
- * Every page of leads for a query, in server order, requested one at a time so a consumer that
- * has enough (a Limit, or the trigger reaching old leads) stops further requests by returning.
+ * Every page of leads for a query, in server order. A consumer that has enough (a Limit, or the
+ * trigger reaching old leads) stops further requests by returning.
  */
 export async function* fetchLeadPages(
 	client: VendorClient,
@@ -100,35 +149,70 @@ export async function* fetchLeadPages(
 	const provider = client.provider;
 	const pageSize = Math.min(options.pageSize ?? provider.maxPageSize ?? 1, provider.maxPageSize ?? Infinity);
 	const sizes = new PageSizeWatch(pageSize, options.largestPage);
-	const seenTokens = new Set<string>();
+	const guard = new LoopGuard(client, query, options.maxPages);
+	const ahead = new PageReadAhead(client, query, pageSize, options);
 	let position: PagePosition | null = options.start ?? FIRST_PAGE;
-	let previous = '';
 	// Resuming at page k: the pages before it held at least what the server's pages have held.
 	let fetched = 'page' in position ? (position.page - 1) * Math.min(pageSize, options.largestPage ?? 0) : 0;
 
-	for (let index = 1; position; index++) {
-		if (index > options.maxPages) {
-			throw client.fail(
-				`${provider.displayName} kept returning pages after ${options.maxPages} pages. Raise the Max Pages option if this chatbot really has that many leads.`,
-				query,
-			);
+	try {
+		for (let index = 1; position; index++) {
+			guard.beforePage(index, position);
+			const page = await ahead.take(position);
+			fetched += page.records.length;
+			const next = nextPosition(provider, page, position, sizes, fetched);
+			guard.afterPage(page.records, next);
+			if (next && 'page' in next) ahead.plan(next.page, page.total, sizes.largest, fetched, options.maxPages - index);
+			yield { ...page, position, index, largestPage: sizes.largest };
+			position = next;
 		}
-		if ('token' in position) seenTokens.add(position.token);
-		const page = await fetchPage(client, query, position, pageSize);
-		const signature = pageSignature(page.records);
-		if (signature !== '' && signature === previous) {
-			throw client.fail(`${provider.displayName} returned the same page twice, so paging would never end. Try again later.`, query);
+	} finally {
+		ahead.cancel();
+	}
+}
+
+/**
+ * Where the vendor reports a total, the pages after the first can be requested together. Pages
+ * are still consumed one by one, in order, with every check; a read-ahead page that turns out
+ * to be past the end is simply dropped (at most `concurrency - 1` of them).
+ */
+class PageReadAhead {
+	private readonly pending = new Map<number, Promise<VendorPage>>();
+
+	private readonly abort = new AbortController();
+
+	constructor(
+		private readonly client: VendorClient,
+		private readonly query: LeadQuery,
+		private readonly pageSize: number,
+		private readonly options: PagingOptions,
+	) {}
+
+	async take(position: PagePosition): Promise<VendorPage> {
+		const pageNumber = 'page' in position ? position.page : undefined;
+		const ready = pageNumber === undefined ? undefined : this.pending.get(pageNumber);
+		if (pageNumber !== undefined) this.pending.delete(pageNumber);
+		return await (ready ?? fetchPage(this.client, this.query, position, this.pageSize));
+	}
+
+	/** When paging ends (done, failed, or the caller has enough), requests still open are dropped. */
+	cancel(): void {
+		this.abort.abort();
+	}
+
+	/** Starts requests for the pages from `from` on that the total says exist, up to the concurrency. */
+	plan(from: number, total: number | undefined, perPage: number, fetched: number, pagesLeft: number): void {
+		const concurrency = this.options.concurrency ?? 1;
+		if (concurrency <= 1 || total === undefined || perPage === 0) return;
+		const byTotal = from + Math.ceil((total - fetched) / perPage) - 1;
+		const byWanted = this.options.wanted === undefined ? Infinity : from + Math.ceil((this.options.wanted - fetched) / perPage) - 1;
+		const last = Math.min(byTotal, byWanted, from + concurrency - 1, from + pagesLeft - 1);
+		for (let page = from; page <= last; page++) {
+			if (this.pending.has(page)) continue;
+			const request = fetchPage(this.client, this.query, { page }, this.pageSize, this.abort.signal);
+			// A read-ahead page may never be taken; its failure must not go unhandled.
+			request.catch(() => undefined);
+			this.pending.set(page, request);
 		}
-		previous = signature;
-		fetched += page.records.length;
-		const next = nextPosition(provider, page, position, sizes, fetched);
-		yield { ...page, position, index, largestPage: sizes.largest };
-		if (next && 'token' in next && seenTokens.has(next.token)) {
-			throw client.fail(
-				`${provider.displayName} returned a next-page token it had already returned, so paging would never end. Try again later.`,
-				query,
-			);
-		}
-		position = next;
 	}
 }

@@ -57,6 +57,7 @@ export function readLeadQuery(
 export interface RunOptions {
 	includeRaw: boolean;
 	maxPages: number;
+	concurrency: number;
 	request: RequestSettings;
 }
 
@@ -67,6 +68,7 @@ export function readRunOptions(node: INode, itemIndex: number, read: ParameterRe
 	return {
 		includeRaw: options.includeRaw === true,
 		maxPages: number('maxPages', 'Max Pages', 10000, 1),
+		concurrency: Math.min(number('concurrency', 'Concurrent Requests', 4, 1), 10),
 		request: {
 			timeoutMs: number('timeoutSeconds', 'Timeout', 30, 1) * 1000,
 			maxRetries: number('maxRetries', 'Retries', 3, 0),

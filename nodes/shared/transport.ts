@@ -43,7 +43,7 @@ const RETRYABLE_NETWORK = [...TIMEOUT_CODES, ...BROKEN_CODES];
 export interface VendorClient {
 	provider: LeadProvider;
 	/** GETs a vendor path and returns the parsed JSON body of a successful answer. */
-	get(request: VendorRequest, query?: LeadQuery): Promise<unknown>;
+	get(request: VendorRequest, query?: LeadQuery, signal?: AbortSignal): Promise<unknown>;
 	/** Requests sent so far, retries included. */
 	requestCount(): number;
 	/** A NodeApiError about this vendor, with the key redacted. */
@@ -125,7 +125,7 @@ export async function createVendorClient(
 	const secret = typeof credentials.apiKey === 'string' ? credentials.apiKey : undefined;
 	let requests = 0;
 
-	async function send(request: VendorRequest): Promise<Attempt> {
+	async function send(request: VendorRequest, signal?: AbortSignal): Promise<Attempt> {
 		const options: IHttpRequestOptions = {
 			method: 'GET',
 			url: `${baseUrl}${request.path}`,
@@ -135,6 +135,7 @@ export async function createVendorClient(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: settings.timeoutMs,
+			abortSignal: signal,
 		};
 		requests++;
 		try {
@@ -181,10 +182,10 @@ export async function createVendorClient(
 		});
 	}
 
-	async function get(request: VendorRequest, query?: LeadQuery): Promise<unknown> {
+	async function get(request: VendorRequest, query?: LeadQuery, signal?: AbortSignal): Promise<unknown> {
 		let waited = 0;
 		for (let attempt = 0; ; attempt++) {
-			const result = await send(request);
+			const result = await send(request, signal);
 			const info: FailureContext = { provider, query, attempts: attempt + 1, secret };
 			if ('response' in result && provider.successStatuses.includes(result.response.statusCode)) {
 				const parsed = parseJson(result.response.body);
@@ -197,7 +198,7 @@ export async function createVendorClient(
 				('response' in result ? serverDelayMs(result.response.headers) : undefined) ??
 				backoffMs(settings, attempt);
 			const canRetry = attempt < settings.maxRetries && waited + delay <= settings.maxRetryWaitMs;
-			if (!isRetryable(result) || !canRetry) throw failure(result, info);
+			if (!isRetryable(result) || !canRetry || signal?.aborted) throw failure(result, info);
 			waited += delay;
 			await sleep(delay);
 		}

@@ -253,6 +253,10 @@ export declare class Simulator {
 
 	/** Accepted key per vendor. */
 	readonly keys: Readonly<Record<Vendor, string>>;
+	/** The most vendor requests open at the same time since start or reset(). */
+	maxInFlight: number;
+	/** Vendor requests open right now. */
+	readonly inFlight: number;
 	/** Every vendor request (admin requests excluded). Never contains headers. */
 	readonly requests: RequestLogEntry[];
 	/** e.g. 'http://127.0.0.1:5680'. Throws when not started. */

@@ -752,6 +752,8 @@ function checkedOptions(vendor, current, changes) {
 
 class Simulator {
 	constructor(options = {}) {
+		this.inFlight = 0;
+		this.maxInFlight = 0;
 		this._initial = normalizeCreateOptions(options);
 		this.keys = Object.freeze({ ...this._initial.keys });
 		/** Log of vendor requests: { vendor, method, path, query, status, fault?, at }. Never headers. */
@@ -820,6 +822,7 @@ class Simulator {
 
 	/** Clears data, faults and the request log, and puts options back to the creation-time values. */
 	reset() {
+		this.maxInFlight = this.inFlight ?? 0;
 		this._clearState();
 	}
 
@@ -1065,6 +1068,12 @@ class Simulator {
 		const path = pathname.slice(PREFIXES[vendor].length) || '/';
 		const entry = { vendor, method: req.method, path, query, status: null, at: new Date().toISOString() };
 		this.requests.push(entry);
+		// How many vendor requests were open at once: shows whether a client pages concurrently.
+		this.inFlight = (this.inFlight ?? 0) + 1;
+		this.maxInFlight = Math.max(this.maxInFlight ?? 0, this.inFlight);
+		res.on('close', () => {
+			this.inFlight -= 1;
+		});
 		const ctx = { sim: this, vendor, req, res, path, query, entry, page: requestedPage(vendor, query) };
 
 		const latency = this._options[vendor].latencyMs;

@@ -1,25 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadProvider, LeadQuery, PagePosition } from '../types';
+import type { LeadProvider } from '../types';
 import { VendorResponseError } from '../types';
-import { isObject, listOrFail, messageOf, namedItems, otherFields } from './util';
-
-const MAPPED = ['id', 'name', 'email', 'phone', 'created_at', 'chatbot_id', 'account_id'];
-
-/** Page/size query shared by Chatbase and Chatzuri, which differ only in the id parameter's name. */
-export function pageSizeQuery(
-	idParam: string,
-	query: LeadQuery,
-	position: PagePosition,
-	pageSize: number,
-): IDataObject {
-	const qs: IDataObject = { [idParam]: query.chatbotId };
-	if (query.startDate) qs.startDate = query.startDate;
-	if (query.endDate) qs.endDate = query.endDate;
-	qs.page = String('page' in position ? position.page : 1);
-	qs.size = String(pageSize);
-	return qs;
-}
+import { flatContactLead, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
 
 /** Chatbase documents `{ collectedCustomers: [...] }`, but live responses put the array under `.data`. */
 function leadsArray(body: unknown): IDataObject[] {
@@ -50,13 +33,5 @@ export const chatbase: LeadProvider = {
 		parse: (body) =>
 			listOrFail(namedItems(isObject(body) ? body.chatbots : undefined, ['id', 'chatbotId'], ['name']), body, 'chatbots'),
 	},
-	mapLead: (record) => ({
-		id: record.id === undefined || record.id === null ? null : String(record.id),
-		name: record.name,
-		email: record.email,
-		phone: record.phone,
-		createdAt: record.created_at,
-		conversationId: record.conversation_id,
-		fields: otherFields(record, [...MAPPED, 'conversation_id']),
-	}),
+	mapLead: (record) => flatContactLead(record, ['chatbot_id', 'account_id']),
 };

@@ -2,10 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider } from '../types';
 import { VendorResponseError } from '../types';
-import { pageSizeQuery } from './chatbase';
-import { isObject, listOrFail, messageOf, namedItems, otherFields } from './util';
-
-const MAPPED = ['id', 'name', 'email', 'phone', 'created_at', 'chatbot_id', 'chatbot_owner_user_id'];
+import { flatContactLead, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
 
 function leadsArray(body: unknown): IDataObject[] {
 	if (isObject(body) && Array.isArray(body.data)) return body.data as IDataObject[];
@@ -39,13 +36,5 @@ export const chatzuri: LeadProvider = {
 				'chatbots',
 			),
 	},
-	mapLead: (record) => ({
-		id: record.id === undefined || record.id === null ? null : String(record.id),
-		name: record.name,
-		email: record.email,
-		phone: record.phone,
-		createdAt: record.created_at,
-		conversationId: record.conversation_id,
-		fields: otherFields(record, [...MAPPED, 'conversation_id']),
-	}),
+	mapLead: (record) => flatContactLead(record, ['chatbot_id', 'chatbot_owner_user_id']),
 };

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { LeadQuery, MappedLead, PagePosition } from '../types';
 import { VendorResponseError } from '../types';
 
 export function isObject(value: unknown): value is IDataObject {
@@ -12,6 +13,23 @@ export function pick(record: IDataObject, ...keys: string[]): unknown {
 		if (record[key] !== undefined && record[key] !== null) return record[key];
 	}
 	return undefined;
+}
+
+/**
+ * A flat contact record (id, name, email, phone, created_at): Chatbase and Chatzuri. `metadata`
+ * are keys that describe the record rather than the lead, left out of `fields`.
+ */
+export function flatContactLead(record: IDataObject, metadata: string[]): MappedLead {
+	const mapped = ['id', 'name', 'email', 'phone', 'created_at', 'conversation_id', ...metadata];
+	return {
+		id: record.id === undefined || record.id === null ? null : String(record.id),
+		name: record.name,
+		email: record.email,
+		phone: record.phone,
+		createdAt: record.created_at,
+		conversationId: record.conversation_id,
+		fields: otherFields(record, mapped),
+	};
 }
 
 /** The keys of a record that no mapped field took: kept in `fields` so nothing is lost. */
@@ -46,4 +64,19 @@ export function listOrFail(items: Array<{ id: string; name: string }>, body: unk
 		throw new VendorResponseError(`the response has no ${key} list`, 'shape');
 	}
 	return items;
+}
+
+/** Page/size query shared by Chatbase and Chatzuri, which differ only in the id parameter's name. */
+export function pageSizeQuery(
+	idParam: string,
+	query: LeadQuery,
+	position: PagePosition,
+	pageSize: number,
+): IDataObject {
+	const qs: IDataObject = { [idParam]: query.chatbotId };
+	if (query.startDate) qs.startDate = query.startDate;
+	if (query.endDate) qs.endDate = query.endDate;
+	qs.page = String('page' in position ? position.page : 1);
+	qs.size = String(pageSize);
+	return qs;
 }

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	chatbotProperty,
+	leadsSubtitle,
 	credentialsForProviders,
 	providerFilterProperties,
 	providerProperty,
@@ -19,7 +20,7 @@ export class ChatbotLeads implements INodeType {
 		icon: { light: 'file:../../icons/chatbotLeads.svg', dark: 'file:../../icons/chatbotLeads.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{$parameter["provider"] + ": " + ($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value)}}',
+		subtitle: leadsSubtitle(),
 		description: 'Get the leads your Chatbase, Chatzuri, Chatof.ai or Robofy chatbot captured, in one shape',
 		defaults: { name: 'Chatbot Leads' },
 		usableAsTool: true,

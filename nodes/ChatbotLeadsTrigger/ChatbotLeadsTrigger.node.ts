@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	chatbotProperty,
+	leadsSubtitle,
 	credentialsForProviders,
 	providerProperty,
 	providerSpecificProperties,
@@ -18,7 +19,7 @@ export class ChatbotLeadsTrigger implements INodeType {
 		icon: { light: 'file:../../icons/chatbotLeads.svg', dark: 'file:../../icons/chatbotLeads.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"New lead: " + $parameter["provider"] + " " + ($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value)}}',
+		subtitle: leadsSubtitle('New lead: '),
 		description: 'Starts the workflow once for every new lead a Chatbase, Chatzuri, Chatof.ai or Robofy chatbot captures',
 		defaults: { name: 'Chatbot Leads Trigger' },
 		polling: true,

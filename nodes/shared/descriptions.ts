@@ -12,6 +12,15 @@ export const credentialsForProviders: INodeCredentialDescription[] = PROVIDERS.m
 	displayOptions: { show: { provider: [provider.name] } },
 }));
 
+const displayNames = JSON.stringify(Object.fromEntries(PROVIDERS.map((provider) => [provider.name, provider.displayName])));
+/** The chatbot as the canvas shows it: the locator may reach a subtitle as an object or as its value. */
+const chatbotText = '($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value || $parameter["chatbotId"] || "")';
+
+/** e.g. "Chatbase: Sales bot", under the node on the canvas. */
+export function leadsSubtitle(prefix = ''): string {
+	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbotText}}}`;
+}
+
 export const providerProperty: INodeProperties = {
 	displayName: 'Provider',
 	name: 'provider',

@@ -1036,3 +1036,17 @@ export async function testCredential(opts: {
 	}
 	return { status: 'OK', message: 'Connection successful!' };
 }
+
+/**
+ * Resolves an expression against the node, as the editor does for a node's subtitle (the node's
+ * own parameters are `$parameter`).
+ */
+export async function resolveNodeExpression(opts: CommonOptions, expression: string): Promise<unknown> {
+	const { workflow, node } = buildWorkflow(opts, { withStartNode: false, active: false });
+	await workflow.expression.acquireIsolate();
+	try {
+		return workflow.expression.getSimpleParameterValue(node, expression, 'internal', {});
+	} finally {
+		await workflow.expression.releaseIsolate();
+	}
+}

@@ -316,7 +316,11 @@ function readTarballPackageJson(tarballPath) {
  * The package must already be built. Resolves the absolute .tgz path.
  */
 async function packPackage(projectDir = path.resolve(__dirname, '..', '..'), destDir) {
-	destDir = destDir || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
+	if (!destDir) {
+		destDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
+		// A folder made here is removed when the process exits; pass destDir to keep the tarball.
+		process.once('exit', () => fs.rmSync(destDir, { recursive: true, force: true }));
+	}
 	const env = { ...process.env };
 	for (const key of Object.keys(env)) if (/^npm_/i.test(key)) delete env[key];
 	const { stdout } = await runProcess('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destDir], {

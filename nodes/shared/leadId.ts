@@ -16,5 +16,6 @@ function stableJson(value: unknown): string {
  * order, so the same lead gets the same id on every call.
  */
 export function derivedLeadId(prefix: string, identity: unknown): string {
-	return `${prefix}_${createHash('sha256').update(stableJson(identity)).digest('hex').slice(0, 24)}`;
+	// Hex of the first 12 bytes: the same id as slicing the full hex, without keeping the 64-char string alive.
+	return `${prefix}_${createHash('sha256').update(stableJson(identity)).digest().toString('hex', 0, 12)}`;
 }

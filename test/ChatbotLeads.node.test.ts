@@ -1,18 +1,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { generate, leadRequests, runLeads, runLeadsError } from './helpers';
-import { startSimulator, type Simulator } from './simulator';
+import { generate, leadRequests, runLeads, runLeadsError, useSimulator } from './helpers';
 
-let sim: Simulator;
-
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -1,17 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { generate, leadIds, leadRequests, pollTrigger } from './helpers';
-import { startSimulator, type Simulator } from './simulator';
+import { generate, leadIds, leadRequests, pollTrigger, useSimulator } from './helpers';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const MIN = 60_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();

@@ -1,15 +1,8 @@
+import { useSimulator } from './helpers';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
 import { testCredential } from './harness/n8n';
-import { startSimulator, type Simulator } from './simulator';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const run = (fixture: VendorFixture, apiKey: string, baseUrl = sim.baseUrls[fixture.vendor]) =>
 	testCredential({ credentialTypes: ALL_CREDENTIALS, credentialType: fixture.credentialType, data: { apiKey, baseUrl } });

@@ -6,17 +6,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { generate, leadRequests, pollTrigger, runLeads, runLeadsError } from './helpers';
-import { startSimulator, type Fault, type Simulator } from './simulator';
+import { generate, leadRequests, pollTrigger, runLeads, runLeadsError, useSimulator } from './helpers';
+import type { Fault } from './simulator';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 // Read-ahead requests of a run that failed may still be arriving: let them finish before the next test.
 afterEach(async () => {
 	for (let waited = 0; waited < 2000 && (waited < 50 || sim.inFlight > 0); waited += 10) {

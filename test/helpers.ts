@@ -4,7 +4,7 @@ import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS, type VendorFixture } from './fixtures';
 import { executeNode, pollNode } from './harness/n8n';
-import type { GenerateOptions, Simulator } from './simulator';
+import { startSimulator, type GenerateOptions, type Simulator } from './simulator';
 
 /** Retries that do not slow the suite down. */
 export const FAST_RETRIES = { retryDelayMs: 1, maxRetries: 2, timeoutSeconds: 5 };
@@ -98,4 +98,26 @@ export async function pollTrigger(
 
 export function leadIds(items: INodeExecutionData[]): string[] {
 	return items.map((item) => String(item.json.id));
+}
+
+/**
+ * A simulator for the whole test file, reset before each test. The returned object forwards to
+ * the running simulator, so tests use it like one.
+ */
+export function useSimulator(): Simulator {
+	let running: Simulator | undefined;
+	beforeAll(async () => {
+		running = await startSimulator();
+	});
+	afterAll(async () => {
+		await running?.stop();
+	});
+	beforeEach(() => running?.reset());
+	return new Proxy({} as Simulator, {
+		get(_target, property) {
+			if (!running) throw new Error('the simulator is not running yet (use it inside a test)');
+			const value = Reflect.get(running, property) as unknown;
+			return typeof value === 'function' ? value.bind(running) : value;
+		},
+	});
 }

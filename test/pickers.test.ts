@@ -3,18 +3,10 @@ import type { INodeListSearchResult, INodeParameters } from 'n8n-workflow';
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
-import { credentialsFor } from './helpers';
+import { credentialsFor, useSimulator } from './helpers';
 import { loadOptions } from './harness/n8n';
-import { startSimulator, type Simulator } from './simulator';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const fixture = (vendor: string) => FIXTURES.find((f) => f.vendor === vendor) as VendorFixture;
 

@@ -1,21 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { pollTrigger } from './helpers';
+import { pollTrigger, useSimulator } from './helpers';
 import { seededRandom } from './random';
-import { startSimulator, type Fault, type Simulator } from './simulator';
+import type { Fault } from './simulator';
 
 const POLLS = 200;
 const MIN = 60_000;
-let sim: Simulator;
-
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 interface RunTally {
 	polls: number;

@@ -5,18 +5,10 @@
  */
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
-import { credentialsFor, FAST_RETRIES } from './helpers';
+import { credentialsFor, FAST_RETRIES, useSimulator } from './helpers';
 import { createPollSession, pollNode } from './harness/n8n';
-import { startSimulator, type Simulator } from './simulator';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 

@@ -2,17 +2,9 @@ import { chatbaseFixture } from './fixtures/chatbase';
 import { chatofAiFixture } from './fixtures/chatofAi';
 import { chatzuriFixture } from './fixtures/chatzuri';
 import { robofyFixture } from './fixtures/robofy';
-import { generate, leadRequests, runLeads, runLeadsError } from './helpers';
-import { startSimulator, type Simulator } from './simulator';
+import { generate, leadRequests, runLeads, runLeadsError, useSimulator } from './helpers';
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator();
-});
-afterAll(async () => {
-	await sim.stop();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator();
 
 describe('Chatbase quirks', () => {
 	test('reads leads under collectedCustomers.data as well as the documented array', async () => {

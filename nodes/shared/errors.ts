@@ -20,8 +20,12 @@ export interface FailureContext {
 function idHint(ctx: FailureContext): string {
 	const { provider, query } = ctx;
 	const id = query ? ` "${query.chatbotId}"` : '';
-	const project = query?.params.projectId !== undefined ? ` in project "${String(query.params.projectId)}"` : '';
-	return `no ${provider.chatbotLabel}${id}${project}`;
+	// The provider's own parameters (Robofy's project) narrow where the chatbot was looked for.
+	const within = (provider.properties ?? [])
+		.filter((property) => query?.params[property.name] !== undefined)
+		.map((property) => ` in ${property.displayName.toLowerCase()} "${String(query?.params[property.name])}"`)
+		.join('');
+	return `no ${provider.chatbotLabel}${id}${within}`;
 }
 
 /** What happened and how to fix it, for an HTTP status a vendor answered with. */
@@ -35,7 +39,8 @@ export function statusMessage(status: number, ctx: FailureContext): string {
 		return `${vendor} refused access (HTTP 403). The API key works but may not have access to this ${ctx.provider.chatbotLabel}; check it belongs to the same account.`;
 	}
 	if (status === 404) {
-		return `${vendor} found ${idHint(ctx)} (HTTP 404). Check the ${ctx.provider.chatbotLabel} ID${ctx.provider.properties?.length ? ' and the project' : ''}.`;
+		const others = (ctx.provider.properties ?? []).map((property) => ` and the ${property.displayName.toLowerCase()}`).join('');
+		return `${vendor} found ${idHint(ctx)} (HTTP 404). Check the ${ctx.provider.chatbotLabel} ID${others}.`;
 	}
 	if (status === 400) {
 		return `${vendor} rejected the request (HTTP 400). Check the Start Date and End Date filters: real dates, start not after end.`;

@@ -38,8 +38,12 @@ async function searchList(
 		throw new NodeOperationError(node, provider.noChatbotListHint ?? `${provider.displayName} has no list of ${what}. Switch to By ID.`);
 	}
 	const params = currentParams(ctx, provider);
-	if (which === 'chatbotList' && provider.projectList && params.projectId === undefined) {
-		throw new NodeOperationError(node, `Pick the ${provider.displayName} project first: the list of ${what} depends on it.`);
+	const missing = (provider.properties ?? []).find((property) => params[property.name] === undefined);
+	if (which === 'chatbotList' && missing) {
+		throw new NodeOperationError(
+			node,
+			`Pick the ${provider.displayName} ${missing.displayName.toLowerCase()} first: the list of ${what} depends on it.`,
+		);
 	}
 	const client = await createVendorClient(ctx, provider, PICKER_SETTINGS);
 	try {

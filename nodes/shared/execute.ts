@@ -6,7 +6,8 @@ import { readLeadQuery, readProvider, readRunOptions, type ParameterReader } fro
 import { createVendorClient } from './transport';
 import { checkLimit } from './validate';
 
-async function leadsForItem(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** Appends one input item's leads to `output`; nothing is appended if fetching fails. */
+async function appendLeadsForItem(ctx: IExecuteFunctions, itemIndex: number, output: INodeExecutionData[]): Promise<void> {
 	const node = ctx.getNode();
 	const read: ParameterReader = (name, fallback, extractValue) =>
 		ctx.getNodeParameter(name, itemIndex, fallback, { extractValue: extractValue === true });
@@ -20,7 +21,8 @@ async function leadsForItem(ctx: IExecuteFunctions, itemIndex: number): Promise<
 		includeRaw: options.includeRaw,
 		paging: { maxPages: options.maxPages, concurrency: options.concurrency },
 	});
-	return leads.map((lead) => ({ json: lead, pairedItem: { item: itemIndex } }));
+	// One push per lead: push(...leads) overflows the call stack past about 120,000 leads.
+	for (const lead of leads) output.push({ json: lead, pairedItem: { item: itemIndex } });
 }
 
 function errorText(error: unknown): string {
@@ -42,7 +44,7 @@ export async function executeChatbotLeads(ctx: IExecuteFunctions): Promise<INode
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			output.push(...(await leadsForItem(ctx, itemIndex)));
+			await appendLeadsForItem(ctx, itemIndex, output);
 		} catch (error) {
 			if (ctx.continueOnFail()) {
 				output.push({ json: { error: errorText(error) }, pairedItem: { item: itemIndex } });

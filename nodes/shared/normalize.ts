@@ -18,7 +18,10 @@ function textOrNull(value: unknown): string | null {
 
 function cleanFields(fields: IDataObject | undefined): IDataObject {
 	const clean: IDataObject = {};
-	for (const [key, value] of Object.entries(fields ?? {})) {
+	if (!fields) return clean;
+	for (const key in fields) {
+		if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
+		const value = fields[key];
 		clean[key] = value === undefined || value === '' ? null : value;
 	}
 	return clean;

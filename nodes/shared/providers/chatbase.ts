@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider } from '../types';
 import { VendorResponseError } from '../types';
-import { flatContactLead, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
+import { flatContactMapper, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
 
 /** Chatbase documents `{ collectedCustomers: [...] }`, but live responses put the array under `.data`. */
 function leadsArray(body: unknown): IDataObject[] {
@@ -33,5 +33,5 @@ export const chatbase: LeadProvider = {
 		parse: (body) =>
 			listOrFail(namedItems(isObject(body) ? body.chatbots : undefined, ['id', 'chatbotId'], ['name']), body, 'chatbots'),
 	},
-	mapLead: (record) => flatContactLead(record, ['chatbot_id', 'account_id']),
+	mapLead: flatContactMapper(['chatbot_id', 'account_id']),
 };

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider } from '../types';
 import { VendorResponseError } from '../types';
-import { flatContactLead, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
+import { flatContactMapper, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
 
 function leadsArray(body: unknown): IDataObject[] {
 	if (isObject(body) && Array.isArray(body.data)) return body.data as IDataObject[];
@@ -36,5 +36,5 @@ export const chatzuri: LeadProvider = {
 				'chatbots',
 			),
 	},
-	mapLead: (record) => flatContactLead(record, ['chatbot_id', 'chatbot_owner_user_id']),
+	mapLead: flatContactMapper(['chatbot_id', 'chatbot_owner_user_id']),
 };

@@ -16,27 +16,28 @@ export function pick(record: IDataObject, ...keys: string[]): unknown {
 }
 
 /**
- * A flat contact record (id, name, email, phone, created_at): Chatbase and Chatzuri. `metadata`
- * are keys that describe the record rather than the lead, left out of `fields`.
+ * The mapper for a flat contact record (id, name, email, phone, created_at): Chatbase and Chatzuri.
+ * `metadata` are keys that describe the record rather than the lead, left out of `fields`.
  */
-export function flatContactLead(record: IDataObject, metadata: string[]): MappedLead {
-	const mapped = ['id', 'name', 'email', 'phone', 'created_at', 'conversation_id', ...metadata];
-	return {
+export function flatContactMapper(metadata: string[]): (record: IDataObject) => MappedLead {
+	const taken = ['id', 'name', 'email', 'phone', 'created_at', 'conversation_id', ...metadata];
+	return (record) => ({
 		id: record.id === undefined || record.id === null ? null : String(record.id),
 		name: record.name,
 		email: record.email,
 		phone: record.phone,
 		createdAt: record.created_at,
 		conversationId: record.conversation_id,
-		fields: otherFields(record, mapped),
-	};
+		fields: otherFields(record, taken),
+	});
 }
 
 /** The keys of a record that no mapped field took: kept in `fields` so nothing is lost. */
-export function otherFields(record: IDataObject, taken: string[]): IDataObject {
+export function otherFields(record: IDataObject, taken: readonly string[]): IDataObject {
 	const fields: IDataObject = {};
-	for (const [key, value] of Object.entries(record)) {
-		if (!taken.includes(key)) fields[key] = value;
+	// for...in rather than Object.entries: no temporary arrays for each of 100,000 records.
+	for (const key in record) {
+		if (Object.prototype.hasOwnProperty.call(record, key) && !taken.includes(key)) fields[key] = record[key];
 	}
 	return fields;
 }

@@ -3,6 +3,9 @@
  * Part 1: Chatbot Leads (Return All) against the HTTP Request node's own pagination, in the same
  * real n8n, against the same simulator, per vendor and size. See run.js for the options.
  */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const { executeSampled, nodeTiming } = require('./n8n-run');
 const wf = require('./workflows');
 
@@ -63,6 +66,47 @@ async function loadData(sim, size, vendors, options) {
 	sim.clearRequests();
 }
 
+/** The fetching nodes' timings of a finished run, checked: it succeeded with `size` items. */
+function fetchTimings(run, vendor, size, variant) {
+	const nodes = variant.kind === 'ours' ? ['Chatbot Leads'] : ['HTTP Request', 'Split Out'];
+	const timings = nodes.map((name) => nodeTiming(run, name));
+	const error = run.data && run.data.resultData && run.data.resultData.error;
+	if (run.status !== 'success' || error || timings.some((t) => !t)) {
+		throw new Error(`${variant.label} ${vendor} ${size}: run status ${run.status}${error ? `: ${error.message}` : ''}`);
+	}
+	const last = timings[timings.length - 1];
+	if (last.items !== size) throw new Error(`${variant.label} ${vendor} ${size}: ${last.items} items, expected ${size}`);
+	return { timings, items: last.items, fetchStart: timings[0].startTime, fetchEnd: last.startTime + last.executionTime };
+}
+
+const LIVE_HEAP_PROBE = path.join(__dirname, 'live-heap-probe.js');
+const LIVE_HEAP_INTERVAL_MS = 1000;
+
+/**
+ * The live-heap pass: the same workflow again, with a full GC every second in n8n. Returns the
+ * largest live heap (kB) of the n8n main process up to the end of fetching, and the sample count.
+ */
+async function liveHeapOf(home, id, vendor, size, variant, options) {
+	const file = path.join(os.tmpdir(), `n8n-bench-live-${process.pid}-${id}-${Date.now()}.jsonl`);
+	const env = {
+		...options.n8nEnv,
+		NODE_OPTIONS: `--expose-gc --require ${LIVE_HEAP_PROBE}`,
+		BENCH_LIVE_HEAP_FILE: file,
+		BENCH_LIVE_HEAP_MS: String(LIVE_HEAP_INTERVAL_MS),
+	};
+	try {
+		const result = await executeSampled(home, id, { env, timeoutMs: options.timeoutMs });
+		const { fetchEnd } = fetchTimings(result.run, vendor, size, variant);
+		const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+		const rows = text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+		const mine = rows.filter((r) => r.pid === result.sampler.root && r.t <= fetchEnd);
+		if (mine.length === 0) throw new Error(`live-heap pass of ${id}: no samples (is --expose-gc allowed in NODE_OPTIONS?)`);
+		return { liveKb: Math.max(...mine.map((r) => r.liveKb)), liveSamples: mine.length };
+	} finally {
+		fs.rmSync(file, { force: true });
+	}
+}
+
 /** One `n8n execute` of one variant, with its metrics. */
 async function runOne(sim, home, vendor, size, variant, options) {
 	const id = workflowId(vendor, size, variant);
@@ -70,17 +114,7 @@ async function runOne(sim, home, vendor, size, variant, options) {
 	sim.maxInFlight = 0;
 	const result = await executeSampled(home, id, { env: options.n8nEnv, timeoutMs: options.timeoutMs });
 	const { run, sampler } = result;
-	const nodes = variant.kind === 'ours' ? ['Chatbot Leads'] : ['HTTP Request', 'Split Out'];
-	const timings = nodes.map((name) => nodeTiming(run, name));
-	const last = timings[timings.length - 1];
-	const error = run.data && run.data.resultData && run.data.resultData.error;
-	if (run.status !== 'success' || error || timings.some((t) => !t)) {
-		throw new Error(`${variant.label} ${vendor} ${size}: run status ${run.status}${error ? `: ${error.message}` : ''}`);
-	}
-	const items = last.items;
-	if (items !== size) throw new Error(`${variant.label} ${vendor} ${size}: ${items} items, expected ${size}`);
-	const fetchStart = timings[0].startTime;
-	const fetchEnd = last.startTime + last.executionTime;
+	const { timings, items, fetchStart, fetchEnd } = fetchTimings(run, vendor, size, variant);
 	const requests = sim.requests.filter((r) => r.vendor === vendor);
 	const window = sampler.peak(fetchStart, fetchEnd + 20);
 	return {
@@ -104,6 +138,7 @@ async function runOne(sim, home, vendor, size, variant, options) {
 		peakProcessKb: sampler.peak().tree,
 		hwmMainKb: sampler.hwmMain(),
 		exit: result.crashedOnExit ? `crashed on exit (${result.signal}) after printing the run` : result.code,
+		...(options.liveHeap ? await liveHeapOf(home, id, vendor, size, variant, options) : {}),
 	};
 }
 
@@ -118,7 +153,8 @@ async function runFetchBench(sim, home, options, log) {
 				results.push(r);
 				log(
 					`${vendor.padEnd(8)} ${String(size).padStart(6)} ${r.variant.padEnd(12)} ${String(r.requests).padStart(5)} req  ` +
-						`${(r.fetchMs / 1000).toFixed(2).padStart(7)} s  cpu ${(r.cpuMs / 1000).toFixed(1)} s  peak ${(r.peakFetchKb / 1024).toFixed(0)} MB (process ${(r.peakProcessKb / 1024).toFixed(0)} MB)  in flight ≤ ${r.maxInFlight}`,
+						`${(r.fetchMs / 1000).toFixed(2).padStart(7)} s  cpu ${(r.cpuMs / 1000).toFixed(1)} s  peak ${(r.peakFetchKb / 1024).toFixed(0)} MB (process ${(r.peakProcessKb / 1024).toFixed(0)} MB)  in flight ≤ ${r.maxInFlight}` +
+						(r.liveKb === undefined ? '' : `  live heap ${(r.liveKb / 1024).toFixed(0)} MB`),
 				);
 			}
 		}

@@ -62,8 +62,11 @@ function fetchTable(results) {
 function baselineTable(results) {
 	const rows = results.fetch
 		.filter((r) => r.size === 0)
-		.map((r) => [r.vendor, r.variant, r.requests, sec(r.fetchMs), mb(r.rssBeforeKb), mb(r.peakFetchKb), mb(r.peakProcessKb)]);
-	return table(['vendor', 'workflow (0 leads)', 'requests', 'time (s)', 'RSS before the node (MB)', 'peak RSS while fetching (MB)', 'peak RSS whole process (MB)'], rows);
+		.map((r) => [r.vendor, r.variant, r.requests, sec(r.fetchMs), mb(r.rssBeforeKb), mb(r.peakFetchKb), mb(r.peakProcessKb), r.liveKb === undefined ? '' : mb(r.liveKb)]);
+	return table(
+		['vendor', 'workflow (0 leads)', 'requests', 'time (s)', 'RSS before the node (MB)', 'peak RSS while fetching (MB)', 'peak RSS whole process (MB)', 'live heap (MB)'],
+		rows,
+	);
 }
 
 function memoryTable(results) {
@@ -77,10 +80,13 @@ function memoryTable(results) {
 		const itemsMb = (r.kind === 'ours' ? sizes.oursBytes : sizes.diyBytes) / 2 ** 20;
 		const deltaFetch = (r.peakFetchKb - base.peakFetchKb) / 1024;
 		const deltaProcess = (r.peakProcessKb - base.peakProcessKb) / 1024;
+		const deltaLive = r.liveKb === undefined || base.liveKb === undefined ? undefined : (r.liveKb - base.liveKb) / 1024;
 		rows.push([
 			r.vendor,
 			r.variant,
 			itemsMb.toFixed(0),
+			deltaLive === undefined ? '' : deltaLive.toFixed(0),
+			deltaLive === undefined ? '' : (deltaLive / itemsMb).toFixed(2),
 			deltaFetch.toFixed(0),
 			(deltaFetch / itemsMb).toFixed(2),
 			deltaProcess.toFixed(0),
@@ -92,6 +98,8 @@ function memoryTable(results) {
 			'vendor',
 			`workflow (${maxSize.toLocaleString('en-US')} leads)`,
 			'output items, V8 heap (MB)',
+			'peak live heap while fetching minus 0-lead run (MB)',
+			'÷ items',
 			'peak RSS while fetching minus 0-lead run (MB)',
 			'÷ items',
 			'peak RSS whole process minus 0-lead run (MB)',

@@ -6,12 +6,14 @@
  *
  *   node scripts/bench/run.js [--sizes 1000,10000,100000] [--latency 100]
  *        [--vendors chatbase,robofy,chatofAi] [--concurrency 1,4,10] [--robofy-page-size 100]
- *        [--skip-fetch] [--skip-trigger] [--json results.json] [--keep]
+ *        [--skip-fetch] [--skip-trigger] [--no-live-heap] [--json results.json] [--keep]
  *
  * Part 1 (fetch): for each size and vendor, `n8n execute` of
  *   (a) Manual Trigger -> Chatbot Leads (Return All)        [Chatof.ai: per --concurrency]
  *   (b) Manual Trigger -> HTTP Request 4.2 (its pagination) -> Split Out
  * printing requests (simulator log), time, peak RSS of the n8n process tree, and ours/theirs.
+ * Then each workflow runs once more with a full GC every second (live-heap-probe.js) for the
+ * heap it really needs; that pass gives no time or RSS figures (--no-live-heap skips it).
  * Part 2 (trigger): our trigger (n8n start per poll) against Remove Duplicates-based DIY polls
  * (n8n execute per poll) over a scripted sequence with ties and late arrivals.
  * See BENCHMARKS.md for the method and the results.
@@ -37,6 +39,7 @@ function parseArgs(argv) {
 		robofyPageSize: 100,
 		fetch: true,
 		trigger: true,
+		liveHeap: true,
 		json: undefined,
 		keep: false,
 		timeoutMs: 15 * 60 * 1000,
@@ -52,6 +55,7 @@ function parseArgs(argv) {
 		else if (flag === '--robofy-page-size') options.robofyPageSize = Number(value());
 		else if (flag === '--skip-fetch') options.fetch = false;
 		else if (flag === '--skip-trigger') options.trigger = false;
+		else if (flag === '--no-live-heap') options.liveHeap = false;
 		else if (flag === '--json') options.json = path.resolve(value());
 		else if (flag === '--keep') options.keep = true;
 		else if (flag === '--help' || flag === '-h') options.help = true;

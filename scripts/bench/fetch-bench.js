@@ -43,6 +43,20 @@ function fetchWorkflows(sim, { sizes, vendors, concurrencies }) {
 	return list;
 }
 
+/** One untimed request; retried, since a pooled keep-alive socket may have been closed meanwhile. */
+async function warmUp(url, key) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			const res = await fetch(url, { headers: { authorization: `Bearer ${key}`, connection: 'close' } });
+			await res.text();
+			return;
+		} catch (error) {
+			if (attempt >= 3) throw error;
+			console.error(`[bench] warm-up request failed (${error.cause ? error.cause.code || error.cause.message : error.message}); retrying`);
+		}
+	}
+}
+
 /** Loads `size` leads per vendor into the simulator (after a reset) and warms its page cache. */
 async function loadData(sim, size, vendors, options) {
 	sim.reset();
@@ -59,8 +73,7 @@ async function loadData(sim, size, vendors, options) {
 				: vendor === 'chatofAi'
 					? `/chatbot/${BOT(vendor, size)}/leads?page=1&page_size=100`
 					: `/ai-agent/leads/${wf.ROBOFY_PROJECT}/${BOT(vendor, size)}`;
-		const res = await fetch(`${sim.baseUrls[vendor]}${path}`, { headers: { authorization: `Bearer ${sim.keys[vendor]}` } });
-		await res.text();
+		await warmUp(`${sim.baseUrls[vendor]}${path}`, sim.keys[vendor]);
 		sim.setOptions(vendor, { latencyMs: options.latencyMs });
 	}
 	sim.clearRequests();

@@ -7,6 +7,7 @@
  *   node scripts/bench/run.js [--sizes 1000,10000,100000] [--latency 100]
  *        [--vendors chatbase,robofy,chatofAi] [--concurrency 1,4,10] [--robofy-page-size 100]
  *        [--skip-fetch] [--skip-trigger] [--no-live-heap] [--json results.json] [--keep]
+ *        [--n8n-node-options "<NODE_OPTIONS for n8n, for diagnosis>"]
  *
  * Part 1 (fetch): for each size and vendor, `n8n execute` of
  *   (a) Manual Trigger -> Chatbot Leads (Return All)        [Chatof.ai: per --concurrency]
@@ -56,6 +57,7 @@ function parseArgs(argv) {
 		else if (flag === '--skip-fetch') options.fetch = false;
 		else if (flag === '--skip-trigger') options.trigger = false;
 		else if (flag === '--no-live-heap') options.liveHeap = false;
+		else if (flag === '--n8n-node-options') options.n8nNodeOptions = value();
 		else if (flag === '--json') options.json = path.resolve(value());
 		else if (flag === '--keep') options.keep = true;
 		else if (flag === '--help' || flag === '-h') options.help = true;
@@ -128,7 +130,11 @@ async function main() {
 	const home = n8n.createN8nHome('n8n-bench-');
 	// Executions are not saved (the run is read from `n8n execute --rawOutput`): n8n would
 	// otherwise serialize 100,000 items into SQLite after the run. See BENCHMARKS.md.
-	options.n8nEnv = { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none', N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false' };
+	options.n8nEnv = {
+		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
+		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
+		NODE_OPTIONS: options.n8nNodeOptions,
+	};
 	const results = { machine: info, options: { ...options, n8nEnv: options.n8nEnv, timeoutMs: undefined }, startedAt: new Date().toISOString() };
 	try {
 		const tgz = await n8n.packPackage(ROOT);

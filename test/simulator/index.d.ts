@@ -112,6 +112,8 @@ interface CommonOptions {
 	order?: Order;
 	/** Delay before every response, ms. Default 0. */
 	latencyMs?: number;
+	/** The vendor's clock, minutes ahead (+) or behind (-) true time, for leads made from now on. Default 0. */
+	clockOffsetMinutes?: number;
 }
 
 interface PagedOptions extends CommonOptions {

@@ -26,12 +26,12 @@ const PREFIXES = Object.freeze({
 });
 
 const DEFAULT_OPTIONS = Object.freeze({
-	chatbase: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, envelope: 'array', timestampStyle: 'iso' },
-	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10 },
+	chatbase: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, envelope: 'array', timestampStyle: 'iso', clockOffsetMinutes: 0 },
+	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0 },
 	// `total: 'all'` follows the docs literally ("total number of leads for this chatbot"),
 	// i.e. it ignores the date filter; 'filtered' counts only the matching leads.
-	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all' },
-	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report' },
+	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0 },
+	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0 },
 });
 
 const oneOf = (...values) => (v) => values.includes(v) || `must be one of ${values.join(', ')}`;
@@ -49,6 +49,7 @@ const OPTION_CHECKS = {
 	pageSize: positiveInt,
 	emptyTokenStyle: oneOf('null', 'empty', 'absent'),
 	tokenPlacement: oneOf('report', 'data'),
+	clockOffsetMinutes: (v) => (Number.isFinite(v) && Math.abs(v) <= 48 * 60) || 'must be a number of minutes within +-2880',
 };
 
 /** Faults that act like infrastructure in front of the API: applied before auth and routing. */
@@ -863,7 +864,10 @@ class Simulator {
 		// Chatof.ai has no id; its conversation_uid plays that role here.
 		const given = vendor === 'chatofAi' ? (spec.conversationId ?? spec.id) : spec.id;
 		const id = this._takeId(vendor, given);
-		return LEAD_FACTORIES[vendor](spec, at, id, this._options[vendor]);
+		// The vendor writes the capture instant by its own clock (a skewed clock, or a zone-less
+		// local time that is not UTC); its date filters and ordering then use those written times.
+		const written = new Date(at.getTime() + this._options[vendor].clockOffsetMinutes * 60000);
+		return LEAD_FACTORIES[vendor](spec, written, id, this._options[vendor]);
 	}
 
 	/**

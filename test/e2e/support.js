@@ -299,15 +299,15 @@ function leadsNode({ name = 'Chatbot Leads', vendor, chatbotId, projectId, limit
 }
 
 /** A Chatbot Leads Trigger node polling every minute (n8n's shortest poll time). */
-function triggerNode({ name = 'Chatbot Leads Trigger', vendor, chatbotId, projectId, position = [0, 0] }) {
+function triggerNode({ name = 'Chatbot Leads Trigger', vendor, chatbotId, projectId, credentialVariant = '', options = {}, position = [0, 0] }) {
 	return {
 		id: `${name}-id`.replace(/\W/g, ''),
 		name,
 		type: TRIGGER_TYPE,
 		typeVersion: 1,
 		position,
-		parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, ...chatbotParameters(vendor, chatbotId, projectId), options: {} },
-		credentials: credentialRef(vendor),
+		parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, ...chatbotParameters(vendor, chatbotId, projectId), options },
+		credentials: credentialRef(vendor, credentialVariant),
 	};
 }
 

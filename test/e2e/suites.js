@@ -1,0 +1,22 @@
+'use strict';
+/**
+ * The real-n8n e2e suites run by test/e2e/suite.js (`npm run test:e2e` = suite `e2e`,
+ * `npm run test:e2e:engines` = suite `engines`). The scripts of a suite run at the same time
+ * (their minute polls are mostly waiting); each prints `ok - ...` lines and `N passed, N failed`,
+ * and the suite adds up the counts.
+ *
+ * To add an e2e script: put it in test/e2e/, make it report through ./report.js (or print the
+ * same lines and append `N M` to $TEST_SUMMARY_FILE), and add one line to a suite below.
+ */
+module.exports = {
+	e2e: [
+		// Return All / Limit, wrong key, credential tests, pickers: once, default engine.
+		{ name: 'single runs', script: 'run.js' },
+		// The trigger scenario (issue 11) in the engines every CI run must cover.
+		{ name: 'trigger engines', script: 'triggers.js', args: ['--engines=default,scheduler-cursors,queue'] },
+	],
+	engines: [
+		// n8n 1.x and the durable scheduler without durable cursors.
+		{ name: 'trigger engines (more)', script: 'triggers.js', args: ['--engines=v1,scheduler'] },
+	],
+};

@@ -35,7 +35,7 @@ const DURABLE_SCHEDULER_ENV = {
 };
 
 /**
- * The engine profiles. `atomicCursorSave`: n8n commits the poll's cursor in the same database
+ * The engine profiles (`postgres: true` puts any of them on Postgres). `atomicCursorSave`: n8n commits the poll's cursor in the same database
  * transaction as the execution it emits (PollCursorService.commitWithExecution with durable
  * cursors on). Everywhere else n8n fires the static-data save and creates the execution as two
  * separate writes (TriggerExecutionContextFactory's __emit), so a hard kill between them can
@@ -114,16 +114,20 @@ class Engine {
 	async setUp() {
 		n8n.ensureInstalled({ quiet: true, version: this.version });
 		const env = { ...this.profile.env, N8N_ENCRYPTION_KEY: this.encryptionKey };
-		if (this.profile.queue) {
+		if (this.profile.queue || this.profile.postgres) {
 			this.postgres = await services.startPostgres();
 			const database = await this.postgres.createDatabase('n8n');
-			this.redis = await services.startRedis();
 			Object.assign(env, {
 				DB_TYPE: 'postgresdb',
 				DB_POSTGRESDB_HOST: this.postgres.host,
 				DB_POSTGRESDB_PORT: String(this.postgres.port),
 				DB_POSTGRESDB_USER: this.postgres.user,
 				DB_POSTGRESDB_DATABASE: database,
+			});
+		}
+		if (this.profile.queue) {
+			this.redis = await services.startRedis();
+			Object.assign(env, {
 				QUEUE_BULL_REDIS_HOST: this.redis.host,
 				QUEUE_BULL_REDIS_PORT: String(this.redis.port),
 				QUEUE_HEALTH_CHECK_ACTIVE: 'false',
@@ -265,9 +269,12 @@ class Engine {
 	}
 }
 
-/** A set-up engine (see the table above); `name` is a key of ENGINES. */
+/**
+ * A set-up engine (see the table above): `name` is a key of ENGINES, or a profile object of the
+ * same shape (e.g. { ...ENGINES['scheduler-cursors'], name: 'scheduler-cursors-pg', postgres: true }).
+ */
 async function createEngine(name, options = {}) {
-	const profile = ENGINES[name];
+	const profile = typeof name === 'object' ? name : ENGINES[name];
 	if (!profile) throw new Error(`unknown engine '${name}' (known: ${Object.keys(ENGINES).join(', ')})`);
 	const engine = new Engine(profile, options);
 	try {

@@ -16,14 +16,16 @@
  *   ties    2 leads with one timestamp
  *   late    1 lead with the ties' timestamp (already emitted, inside the look-back) + 1 newer
  *   stopped 1 lead added while main is stopped cleanly (SIGTERM), then a start
- *   kill    2 leads, then `kill -9` of main (and its task runners) while the poll that fetches
- *           them is in flight (the simulator holds the answers), then a start
- * In queue mode the worker keeps running through both restarts, and every trigger execution
+ *   kill    2 leads, then `kill -9` of main (and its task runners) while the polls that fetch
+ *           them are in flight (the simulator holds the answers 25 s), then a start; up to 3
+ *           rounds, until every chatbot's poll was in flight at a kill (the kill moment is
+ *           planned from the second at which each workflow polls)
+ * In queue mode the worker keeps running through every restart, and every trigger execution
  * must have run on it. At the end each new lead must have been emitted exactly once, and no
  * pre-activation lead at all. A repeat after the kill -9 is counted apart and tolerated only
  * where n8n has no atomic cursor + execution save (every engine but durable cursors).
  * Prints the table engine x chatbot -> new / emitted / lost / duplicated, and the usual
- * `ok - ...` lines and `N passed, N failed`. About 10 minutes, whatever the number of engines.
+ * `ok - ...` lines and `N passed, N failed`. About 9-12 minutes, whatever the number of engines.
  */
 const fs = require('fs');
 const os = require('os');
@@ -41,7 +43,8 @@ const r = createReport();
 const TRIGGER_NODE_ID = 'ChatbotLeadsTriggerid'; // support.triggerNode's id for its default name
 const POLL_WAIT_MS = 150000; // a minute poll, slow starts and the scheduler's claim delay included
 const KILL_LATENCY_MS = 25000; // below the node's 30 s request timeout: the poll stays in flight
-const KILL_WAIT_AFTER_FIRST_MS = 21000; // kill before the first held answer (25 s) is sent
+const KILL_WINDOW_MS = 20000; // polls that arrived up to this long before the kill are still held
+const KILL_ROUNDS = 3; // kill rounds at most, until every chatbot's poll was in flight at a kill
 
 /** The watched chatbots: one row of the final table each. `sim` is 'main' or 'utc8'. */
 const ROWS = [
@@ -63,8 +66,9 @@ const ROWS = [
 const UTC8_OFFSET_MINUTES = -480;
 
 /** Which phase each new lead number belongs to. */
-const PHASES = { gap: [1, 2, 3], ties: [4, 5], late: [6, 7], stopped: [8], kill: [9, 10] };
-const phaseOf = (n) => Object.keys(PHASES).find((p) => PHASES[p].includes(n));
+const PHASES = { gap: [1, 2, 3], ties: [4, 5], late: [6, 7], stopped: [8] };
+const killLeads = (round) => [9 + 2 * (round - 1), 10 + 2 * (round - 1)]; // 9-10, 11-12, 13-14
+const phaseOf = (n) => Object.keys(PHASES).find((p) => PHASES[p].includes(n)) || 'kill';
 
 // ------------------------------------------------------------------------------- helpers
 
@@ -105,7 +109,8 @@ class EngineRun {
 		this.rows = ROWS.map((row) => ({ ...row, workflowId: workflowIdTicking(row.base, tickSecond) }));
 		this.added = Object.fromEntries(ROWS.map((row) => [row.key, []])); // { n, email, at (ms), phase }
 		this.pre = Object.fromEntries(ROWS.map((row) => [row.key, new Set()]));
-		this.killedInFlight = [];
+		this.killedInFlight = new Set(); // row labels whose poll was in flight at a kill
+		this.killRounds = 0;
 		this.notes = [];
 	}
 
@@ -163,6 +168,13 @@ class EngineRun {
 			})),
 		);
 		await this.engine.activate(this.rows.map((row) => row.workflowId));
+	}
+
+	/** engine.start(), remembering when main was ready (its activation polls are before that). */
+	async start() {
+		const main = await this.engine.start();
+		this.readyAt = Date.now();
+		return main;
 	}
 
 	// ------------------------------------------------------------ simulator observations
@@ -283,7 +295,7 @@ class EngineRun {
 		// the leads added after it come well before the first scheduled poll (about 60 s later).
 		if (this.profile.durableScheduler) await waitForSecond((this.tickSecond + 1) % 60);
 		const startAt = Date.now();
-		const main = await this.engine.start();
+		const main = await this.start();
 		this.note(`n8n ${this.profile.version} started in ${main.startupMs} ms`);
 
 		const activated = await this.check('the activation polls ran, nothing emitted', async () => {
@@ -319,9 +331,10 @@ class EngineRun {
 		// stopped: a clean stop of main, a lead while stopped, a start.
 		const stopResult = await this.engine.stopMain();
 		this.note(`main stopped (${JSON.stringify(stopResult)})`);
+		await this.checkSavedCursors();
 		await this.addLeads(PHASES.stopped, wholeSecond(Date.now()));
 		const restartAt = Date.now();
-		const restarted = await this.engine.start();
+		const restarted = await this.start();
 		this.note(`main started again in ${restarted.startupMs} ms${this.profile.queue ? ' (worker kept running)' : ''}`);
 		await this.check('restart: a lead added while main was stopped is emitted after the start', () =>
 			this.expectEmitted(PHASES.stopped, restartAt, 'the restart'),
@@ -357,47 +370,106 @@ class EngineRun {
 		this.note(`gap leads: the next poll came ${delays.join(', ')} after they were added`);
 	}
 
-	/** kill -9 of main while the poll that fetches the kill leads is in flight, then a start. */
+	/**
+	 * While main is stopped: the saved cursor (static data, or poller_state with durable cursors)
+	 * remembers every lead emitted so far. Where it is read from says where the engine keeps it.
+	 */
+	async checkSavedCursors() {
+		await this.check('stopped: the saved cursor remembers every lead emitted so far', async () => {
+			const { byRow } = await this.emitted();
+			const where = new Set();
+			for (const row of this.rows) {
+				const rows = await this.engine.readPollerState(row.workflowId);
+				const durable = rows.length && rows[0].cursor && rows[0].cursor.leadCursor;
+				const data = await this.engine.readStaticData(row.workflowId);
+				const inStatic = data && data['node:Chatbot Leads Trigger'] && data['node:Chatbot Leads Trigger'].leadCursor;
+				const cursor = this.profile.atomicCursorSave ? durable : inStatic;
+				where.add(this.profile.atomicCursorSave ? 'poller_state' : 'workflow static data');
+				if (byRow[row.key].length === 0) continue; // nothing emitted (reported by the phases)
+				r.expect(cursor, `${row.label}: no leadCursor saved`);
+				const seen = s.seenFingerprints(cursor);
+				const missing = byRow[row.key].filter((e) => !seen.has(s.leadFingerprint(e.lead.id))).map((e) => e.email);
+				r.expect(missing.length === 0, `${row.label}: emitted leads missing from the saved cursor: ${missing.join(', ')}`);
+			}
+			this.note(`saved cursors read from ${[...where].join(', ')}`);
+		});
+	}
+
+	/**
+	 * kill -9 of main while polls that fetch new leads are in flight, then a start; in rounds,
+	 * until every chatbot's poll was in flight at a kill. The simulator holds each answer for 25 s
+	 * (the node waits 30 s), so a poll is in flight for 25 s after its request arrives. Each
+	 * round learns the second at which each chatbot polls (n8n's cron: random per activation in
+	 * the default engine, seeded by the ids in the durable scheduler) and kills at the moment that
+	 * catches most of the chatbots not caught yet.
+	 */
 	async killPhase() {
+		for (let round = 1; round <= KILL_ROUNDS; round++) {
+			const uncaught = this.rows.filter((row) => !this.killedInFlight.has(row.label));
+			if (!uncaught.length) break;
+			const ok = await this.killRound(round, uncaught);
+			if (!ok) return;
+		}
+		const missed = this.rows.filter((row) => !this.killedInFlight.has(row.label)).map((row) => row.label);
+		this.note(`kill -9: ${this.killRounds} round(s); ${missed.length ? `never in flight at a kill: ${missed.join(', ')}` : 'every chatbot had a poll in flight at a kill'}`);
+	}
+
+	async killRound(round, uncaught) {
 		const sims = [this.mainSim, this.utc8Sim];
-		const addedAt = Date.now();
-		await this.addLeads(PHASES.kill, [addedAt - 1000, addedAt]);
 		const setLatency = (ms) =>
 			Promise.all(sims.flatMap((sim) => s.VENDORS.map(({ vendor }) => sim.admin('POST', '/options', { vendor, options: { latencyMs: ms } }))));
-		await setLatency(KILL_LATENCY_MS);
-		const killed = await this.check('kill -9: main is killed while polls with new leads are in flight', async () => {
-			const deadline = Date.now() + POLL_WAIT_MS;
-			let firstSeenAt = null;
-			let inFlight = [];
-			for (;;) {
-				inFlight = [];
-				for (const row of this.rows) {
-					const open = (await this.requests(row)).some((q) => q.at > addedAt && q.status === null);
-					if (open) inFlight.push(row.label);
-				}
-				if (inFlight.length && firstSeenAt === null) firstSeenAt = Date.now();
-				if (inFlight.length === this.rows.length) break;
-				if (firstSeenAt !== null && Date.now() - firstSeenAt > KILL_WAIT_AFTER_FIRST_MS) break;
-				r.expect(Date.now() < deadline, 'no poll arrived within the wait');
-				await s.sleep(300);
+		const ns = killLeads(round);
+		await this.check(`kill -9 (round ${round}): main is killed while polls with new leads are in flight`, async () => {
+			const offsets = await this.pollOffsets(uncaught);
+			const killAt = planKill(offsets, Date.now() + 3000);
+			const addedAt = Date.now();
+			await this.addLeads(ns, [addedAt - 1000, addedAt]);
+			await setLatency(KILL_LATENCY_MS);
+			await s.sleep(Math.max(0, killAt - Date.now()));
+			const inFlight = [];
+			for (const row of this.rows) {
+				const open = (await this.requests(row)).some((q) => q.at > addedAt && q.status === null);
+				if (open) inFlight.push(row.label);
 			}
 			const result = await this.engine.killMain();
-			this.killedInFlight = inFlight;
-			this.note(`kill -9 of main (${JSON.stringify(result)}) with polls in flight for: ${inFlight.join(', ')}`);
+			this.killRounds = round;
+			for (const label of inFlight) this.killedInFlight.add(label);
+			this.note(`kill -9 of main (${JSON.stringify(result)}), round ${round}, with polls in flight for: ${inFlight.join(', ') || 'none'}`);
+			r.expect(inFlight.length > 0, 'no poll was in flight at the kill');
 			return true;
 		});
 		await setLatency(0);
-		if (!killed) return;
+		if (this.engine.main) return false; // the check failed before the kill: main still runs
 		const startAt = Date.now();
-		const main = await this.engine.start();
+		const main = await this.start();
 		this.note(`main started after the kill in ${main.startupMs} ms${this.profile.queue ? ' (worker kept running)' : ''}`);
-		await this.check('kill -9: the leads of the killed poll are emitted after the start', () =>
-			this.expectEmitted(PHASES.kill, startAt, 'the start after the kill'),
+		await this.check(`kill -9 (round ${round}): the leads of the killed polls are emitted after the start`, () =>
+			this.expectEmitted(ns, startAt, 'the start after the kill'),
 		);
+		return true;
+	}
+
+	/**
+	 * When in the minute (ms) each row's scheduled poll arrives, from its polls since main was
+	 * last ready (the activation poll comes before that); waits for a poll when none was seen.
+	 */
+	async pollOffsets(rows) {
+		const deadline = Date.now() + POLL_WAIT_MS;
+		const offsets = {};
+		for (;;) {
+			for (const row of rows) {
+				if (offsets[row.label] !== undefined) continue;
+				const scheduled = (await this.requests(row)).filter((q) => q.at > this.readyAt + 1000);
+				if (scheduled.length) offsets[row.label] = scheduled[scheduled.length - 1].at % 60000;
+			}
+			if (rows.every((row) => offsets[row.label] !== undefined)) return offsets;
+			r.expect(Date.now() < deadline, `no scheduled poll seen for ${rows.filter((row) => offsets[row.label] === undefined).map((row) => row.label).join(', ')}`);
+			await s.sleep(1000);
+		}
 	}
 
 	async checkWorkerRanExecutions() {
-		await this.check('queue: every trigger execution ran on the worker (its log), the worker ran through both restarts', async () => {
+		await this.check('queue: every trigger execution ran on the worker (its log), the worker ran through every restart', async () => {
 			await this.emitted();
 			const onWorker = this.engine.workerExecutionIds();
 			const elsewhere = this.executionIds.filter((id) => !onWorker.has(id));
@@ -437,11 +509,30 @@ class EngineRun {
 				killRepeats: killRepeats.length,
 				repeatExtra: repeated.reduce((sum, a) => sum + counts.get(a.email) - 1, 0),
 				unexpected: preEmitted.length,
-				inFlightAtKill: this.killedInFlight.includes(row.label),
+				inFlightAtKill: this.killedInFlight.has(row.label),
 			});
 		}
 		return { rows, failures };
 	}
+}
+
+/**
+ * The kill moment (epoch ms, not before `earliest`): the end of a KILL_WINDOW_MS window (+1 s
+ * margin) that holds the most of the given poll offsets (ms in the minute), i.e. the moment
+ * when the most of those polls are in flight together.
+ */
+function planKill(offsets, earliest) {
+	const values = Object.values(offsets);
+	let best = { count: -1, end: 0 };
+	for (const start of values) {
+		const count = values.filter((o) => (o - start + 60000) % 60000 <= KILL_WINDOW_MS - 2000).length;
+		if (count > best.count) best = { count, end: (start + KILL_WINDOW_MS) % 60000 };
+	}
+	// The next time whose offset in the minute is best.end, with the window's start still ahead
+	// (the leads and the latency must be in place before the first of those polls arrives).
+	let at = earliest - (earliest % 60000) + best.end;
+	while (at - KILL_WINDOW_MS < earliest) at += 60000;
+	return at;
 }
 
 /** How many polls a list of requests (oldest first) makes: a gap over 5 s starts a new one. */

@@ -114,6 +114,10 @@ interface CommonOptions {
 	latencyMs?: number;
 	/** The vendor's clock, minutes ahead (+) or behind (-) true time, for leads made from now on. Default 0. */
 	clockOffsetMinutes?: number;
+	/** Requests over this many in flight at once (for this vendor) get an immediate 429. Default 0: no limit. */
+	maxConcurrentRequests?: number;
+	/** The Retry-After (seconds, may be fractional) of those 429s. Default 1. */
+	retryAfterSeconds?: number;
 }
 
 interface PagedOptions extends CommonOptions {
@@ -163,8 +167,8 @@ export interface RequestLogEntry {
 	query: Record<string, string>;
 	/** HTTP status sent; null while pending or when no response was sent (hang, reset). */
 	status: number | null;
-	/** Kind of the fault applied to this request, if any. */
-	fault?: FaultKind;
+	/** Kind of the fault applied to this request, if any ('concurrencyLimit': the maxConcurrentRequests option's 429). */
+	fault?: FaultKind | 'concurrencyLimit';
 	/** ISO time the request arrived. */
 	at: string;
 }

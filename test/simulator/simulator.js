@@ -26,12 +26,12 @@ const PREFIXES = Object.freeze({
 });
 
 const DEFAULT_OPTIONS = Object.freeze({
-	chatbase: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, envelope: 'array', timestampStyle: 'iso', clockOffsetMinutes: 0 },
-	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0 },
+	chatbase: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, envelope: 'array', timestampStyle: 'iso', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
 	// `total: 'all'` follows the docs literally ("total number of leads for this chatbot"),
 	// i.e. it ignores the date filter; 'filtered' counts only the matching leads.
-	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0 },
-	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0 },
+	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
 });
 
 const oneOf = (...values) => (v) => values.includes(v) || `must be one of ${values.join(', ')}`;
@@ -50,6 +50,8 @@ const OPTION_CHECKS = {
 	emptyTokenStyle: oneOf('null', 'empty', 'absent'),
 	tokenPlacement: oneOf('report', 'data'),
 	clockOffsetMinutes: (v) => (Number.isFinite(v) && Math.abs(v) <= 48 * 60) || 'must be a number of minutes within +-2880',
+	maxConcurrentRequests: (v) => (Number.isInteger(v) && v >= 0) || 'must be an integer >= 0 (0: no limit)',
+	retryAfterSeconds: nonNegative,
 };
 
 /** Faults that act like infrastructure in front of the API: applied before auth and routing. */
@@ -763,6 +765,7 @@ class Simulator {
 		this._url = null;
 		this._sockets = new Set();
 		this._timers = new Set();
+		this._vendorInFlight = perVendor(() => 0);
 		this._clearState();
 		if (options.seed) this.seed();
 	}
@@ -1075,10 +1078,20 @@ class Simulator {
 		// How many vendor requests were open at once: shows whether a client pages concurrently.
 		this.inFlight = (this.inFlight ?? 0) + 1;
 		this.maxInFlight = Math.max(this.maxInFlight ?? 0, this.inFlight);
+		this._vendorInFlight[vendor] += 1;
 		res.on('close', () => {
 			this.inFlight -= 1;
+			this._vendorInFlight[vendor] -= 1;
 		});
 		const ctx = { sim: this, vendor, req, res, path, query, entry, page: requestedPage(vendor, query) };
+
+		// A server that limits concurrent requests per key: over the limit, an immediate 429.
+		const { maxConcurrentRequests, retryAfterSeconds } = this._options[vendor];
+		if (maxConcurrentRequests > 0 && this._vendorInFlight[vendor] > maxConcurrentRequests) {
+			entry.fault = 'concurrencyLimit';
+			const body = VENDOR_API[vendor].error(429, 'Too many requests');
+			return send(ctx, 429, body, { 'Retry-After': String(retryAfterSeconds) });
+		}
 
 		const latency = this._options[vendor].latencyMs;
 		if (latency > 0) await this._delay(latency);

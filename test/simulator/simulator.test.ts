@@ -292,6 +292,19 @@ describe('faults', () => {
 		expect(sim.requests.map((r) => r.status)).toEqual([429, 500, 200]);
 	});
 
+	it('maxConcurrentRequests answers 429 with Retry-After to requests over the limit, per vendor', async () => {
+		sim.generateLeads('chatzuri', 'agent1', 2);
+		sim.setOptions('chatbase', { maxConcurrentRequests: 2, retryAfterSeconds: 0.5, latencyMs: 100 });
+		const replies = await Promise.all([leads(), leads(), leads(), get('chatzuri', '/get-leads?agentId=agent1')]);
+		expect(replies.map((reply) => reply.status).sort()).toEqual([200, 200, 202, 429]);
+		const limited = replies.find((reply) => reply.status === 429) as Reply;
+		expect(limited.headers.get('retry-after')).toBe('0.5');
+		expect(limited.json).toEqual({ message: 'Too many requests' });
+		expect(sim.requests.filter((r) => r.fault === 'concurrencyLimit')).toHaveLength(1);
+		// Once the others have answered, there is room again.
+		expect((await leads()).status).toBe(200);
+	});
+
 	it('html, malformed, empty and shapeDrift bodies', async () => {
 		sim.injectFault('chatbase', { kind: 'html' });
 		const html = await leads();

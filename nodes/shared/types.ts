@@ -5,6 +5,8 @@ export interface NormalizedLead extends IDataObject {
 	id: string;
 	provider: string;
 	chatbotId: string;
+	/** The vendor's name for the chatbot, where a list of chatbots gave one (Chatbots: All). */
+	chatbotName?: string;
 	name: string | null;
 	email: string | null;
 	phone: string | null;
@@ -22,7 +24,29 @@ export interface LeadQuery {
 	params: IDataObject;
 	/** IANA zone for vendors whose timestamps carry none (Robofy). */
 	timeZone: string;
+	/**
+	 * What every lead of this chatbot carries after `chatbotId` (its name, Robofy's project), when
+	 * a run covers several chatbots. Undefined for one chatbot: its leads keep today's shape.
+	 */
+	leadContext?: IDataObject;
 }
+
+/** One chatbot a run covers, as the Chatbots parameter selects it. */
+export interface ChatbotTarget {
+	chatbotId: string;
+	/** The vendor's name for it, where a list gave one. */
+	chatbotName?: string;
+	/**
+	 * The provider parameters that locate it (Robofy's projectId), by name. With the provider and
+	 * the id, they identify the chatbot, so they hold nothing that could change (no names).
+	 */
+	params: IDataObject;
+	/** What its leads carry besides chatbotId and chatbotName (Robofy: projectId, projectName). */
+	leadContext?: IDataObject;
+}
+
+/** Reads one list (`VendorList`) with the given provider parameters. */
+export type ListReader = (list: VendorList, params: IDataObject) => Promise<Array<{ id: string; name: string }>>;
 
 /** Where a page starts: a page number, or the vendor's opaque token. */
 export type PagePosition = { page: number } | { token: string };
@@ -88,6 +112,11 @@ export interface LeadProvider {
 	projectList?: VendorList;
 	/** Why there is no chatbot list, and where to find the ID instead. */
 	noChatbotListHint?: string;
+	/**
+	 * Every chatbot of the account, for Chatbots: All, built from the adapter's own lists. Absent
+	 * when the vendor cannot list its chatbots (then All is not offered).
+	 */
+	allChatbots?(read: ListReader): Promise<ChatbotTarget[]>;
 }
 
 /** A list endpoint for a picker. `params` are the provider's current parameter values. */

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadProvider } from '../types';
+import type { LeadProvider, VendorList } from '../types';
 import { VendorResponseError } from '../types';
-import { flatContactMapper, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
+import { allFromChatbotList, flatContactMapper, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
 
 /** Chatbase documents `{ collectedCustomers: [...] }`, but live responses put the array under `.data`. */
 function leadsArray(body: unknown): IDataObject[] {
@@ -11,6 +11,11 @@ function leadsArray(body: unknown): IDataObject[] {
 	if (isObject(customers) && Array.isArray(customers.data)) return customers.data as IDataObject[];
 	throw new VendorResponseError('the response has no collectedCustomers list', 'shape');
 }
+
+const chatbotList: VendorList = {
+	request: () => ({ path: '/get-chatbots', qs: {} }),
+	parse: (body) => listOrFail(namedItems(isObject(body) ? body.chatbots : undefined, ['id', 'chatbotId'], ['name']), body, 'chatbots'),
+};
 
 export const chatbase: LeadProvider = {
 	name: 'chatbase',
@@ -28,10 +33,7 @@ export const chatbase: LeadProvider = {
 	}),
 	parsePage: (body) => ({ records: leadsArray(body) }),
 	errorText: messageOf,
-	chatbotList: {
-		request: () => ({ path: '/get-chatbots', qs: {} }),
-		parse: (body) =>
-			listOrFail(namedItems(isObject(body) ? body.chatbots : undefined, ['id', 'chatbotId'], ['name']), body, 'chatbots'),
-	},
+	chatbotList,
+	allChatbots: allFromChatbotList(chatbotList),
 	mapLead: flatContactMapper(['chatbot_id', 'account_id']),
 };

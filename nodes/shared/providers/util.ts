@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadQuery, MappedLead, PagePosition } from '../types';
+import type { ChatbotTarget, LeadQuery, ListReader, MappedLead, PagePosition, VendorList } from '../types';
 import { VendorResponseError } from '../types';
 
 export function isObject(value: unknown): value is IDataObject {
@@ -80,4 +80,14 @@ export function pageSizeQuery(
 	qs.page = String('page' in position ? position.page : 1);
 	qs.size = String(pageSize);
 	return qs;
+}
+
+/** A listed item's name, or undefined where the vendor gave none (`namedItems` then repeats the id). */
+export function givenName(item: { id: string; name: string }): string | undefined {
+	return item.name === item.id ? undefined : item.name;
+}
+
+/** `allChatbots` for a vendor whose chatbot list needs no parameters (Chatbase, Chatzuri). */
+export function allFromChatbotList(list: VendorList): (read: ListReader) => Promise<ChatbotTarget[]> {
+	return async (read) => (await read(list, {})).map((item) => ({ chatbotId: item.id, chatbotName: givenName(item), params: {} }));
 }

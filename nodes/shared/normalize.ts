@@ -43,6 +43,8 @@ export function normalizeLead(
 		id: mapped.id ?? derivedLeadId(provider.name, record),
 		provider: provider.name,
 		chatbotId: query.chatbotId,
+		// The chatbot's name and Robofy's project, when a run covers several chatbots.
+		...query.leadContext,
 		name: textOrNull(mapped.name),
 		email: textOrNull(mapped.email),
 		phone: textOrNull(mapped.phone),

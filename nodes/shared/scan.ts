@@ -14,6 +14,11 @@ export interface ScanOptions {
 	resume?: ResumePoint;
 	/** Ignore leads whose time cannot be read (the trigger cannot place them in its window). */
 	skipUntimed?: (record: unknown) => void;
+	/**
+	 * Leads more than this older than the newest one seen do not matter (the trigger's kept
+	 * period): newest-first order may stop there even before `fromMs`.
+	 */
+	relevantSpanMs?: number;
 }
 
 export interface ScanResult {
@@ -45,6 +50,7 @@ async function scanFrom(
 	const run: PageRun = { leads: [], largestPage: options.largestPage ?? 0, order: new ArrivalOrder() };
 	const seen = new Set<string>();
 	const paging = { maxPages: options.maxPages, start, largestPage: options.largestPage };
+	let newest = -Infinity;
 	for await (const page of fetchLeadPages(client, query, paging)) {
 		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
 		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
@@ -52,13 +58,14 @@ async function scanFrom(
 		if (timed.length > 0 && timed[0].createdAtMs < fromMs) run.anchor = { position: page.position, anchorId: timed[0].lead.id };
 		for (const lead of timed) {
 			run.order.see(lead.createdAtMs);
+			if (lead.createdAtMs > newest) newest = lead.createdAtMs;
 			if (Number.isNaN(lead.createdAtMs)) options.skipUntimed?.(lead.lead.raw ?? lead.lead.id);
 			else if (lead.createdAtMs >= fromMs && !seen.has(lead.lead.id)) {
 				seen.add(lead.lead.id);
 				run.leads.push(lead);
 			}
 		}
-		if (run.order.provablyOlderThan(fromMs)) break;
+		if (run.order.provablyOlderThan(Math.max(fromMs, newest - (options.relevantSpanMs ?? Infinity)))) break;
 	}
 	return run;
 }

@@ -106,6 +106,18 @@ describe('TaskPool', () => {
 		).rejects.toThrow('Rate limited');
 	});
 
+	test('no wait reaches past the deadline (a trigger poll budget)', async () => {
+		const pool = new TaskPool({ ...SETTINGS, deadlineMs: Date.now() + 1000 });
+		let attempts = 0;
+		const run = forEachInPool(['a', 'b'], pool, async () => {
+			attempts++;
+			await tick();
+			throw rateLimited(2000);
+		});
+		await expect(run).rejects.toThrow('Rate limited');
+		expect(attempts).toBe(2);
+	});
+
 	test('after a failure no further task starts, and the running ones finish before it is thrown', async () => {
 		const pool = new TaskPool({ ...SETTINGS, concurrency: 2 });
 		const events: string[] = [];

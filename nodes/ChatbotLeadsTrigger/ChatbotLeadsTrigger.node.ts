@@ -2,7 +2,9 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
+	chatbotIdsProperty,
 	chatbotProperty,
+	chatbotScopeProperties,
 	leadsSubtitle,
 	credentialsForProviders,
 	providerProperty,
@@ -29,14 +31,16 @@ export class ChatbotLeadsTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each new lead is emitted exactly once, oldest first. When the workflow is first activated, leads that already exist are not emitted unless you choose otherwise under First Poll.',
+					'Each new lead is emitted exactly once, oldest first. When the workflow is first activated, or a chatbot joins the ones it watches, the leads that already exist are not emitted unless you choose otherwise under First Poll.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
 			},
 			providerProperty,
+			...chatbotScopeProperties,
 			...providerSpecificProperties,
 			chatbotProperty,
+			chatbotIdsProperty,
 			{
 				displayName: 'First Poll',
 				name: 'firstPoll',

@@ -117,6 +117,45 @@ export async function resolveChatbots(client: VendorClient, selection: ChatbotSe
 	return [...unique.values()];
 }
 
+/** How long the trigger reuses the list behind All: a new chatbot is polled within this (plus one poll interval). */
+export const CHATBOT_LIST_TTL_MS = 5 * 60_000;
+
+/** The list behind All as the trigger keeps it in its state, to list at most every few minutes. */
+export interface ChatbotListCache extends IDataObject {
+	/** The provider that listed them: another provider lists anew. */
+	provider: string;
+	/** Host time of the listing (only schedules the next one). */
+	listedAt: number;
+	targets: ChatbotTarget[];
+}
+
+function freshCache(cached: unknown, provider: LeadProvider, hostNow: number): ChatbotListCache | undefined {
+	const cache = cached as ChatbotListCache | undefined;
+	if (!cache || typeof cache !== 'object' || cache.provider !== provider.name || !Array.isArray(cache.targets)) return undefined;
+	const age = hostNow - cache.listedAt;
+	// A clock that went back makes the age negative: list anew rather than trust it.
+	return age >= 0 && age < CHATBOT_LIST_TTL_MS ? cache : undefined;
+}
+
+/**
+ * `resolveChatbots` for a trigger poll: the list behind All is reused while younger than
+ * CHATBOT_LIST_TTL_MS, so an idle poll makes at most one list request now and then. Returns
+ * the targets and, for All, the cache to keep.
+ */
+export async function resolveChatbotsCached(
+	client: VendorClient,
+	selection: ChatbotSelection,
+	pool: TaskPool,
+	cached: unknown,
+	hostNow: number,
+): Promise<{ targets: ChatbotTarget[]; cache?: ChatbotListCache }> {
+	if (selection.scope !== 'all') return { targets: selection.targets };
+	const reused = freshCache(cached, selection.provider, hostNow);
+	if (reused) return { targets: reused.targets, cache: reused };
+	const targets = await resolveChatbots(client, selection, pool);
+	return { targets, cache: { provider: selection.provider.name, listedAt: hostNow, targets } };
+}
+
 /** The query for one chatbot: the item's query (dates, filters, zone) plus where the chatbot is and what its leads carry. */
 export function queryForChatbot(base: LeadQuery, target: ChatbotTarget, severalChatbots: boolean): LeadQuery {
 	const query: LeadQuery = { ...base, chatbotId: target.chatbotId, params: { ...target.params, ...base.params } };

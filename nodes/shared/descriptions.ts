@@ -149,7 +149,7 @@ export const requestOptionProperties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 10 },
 		default: 4,
 		description:
-			'How many requests to send at once: chatbots fetched together (Chatbots: All or Several), and pages read ahead where the vendor reports how many leads there are (Chatof.ai). A 429 lowers it for the rest of the run. The trigger always pages one at a time.',
+			'How many requests to send at once: chatbots fetched or polled together (Chatbots: All or Several), and in the Chatbot Leads node pages read ahead where the vendor reports how many leads there are (Chatof.ai). A 429 lowers it for the rest of the run.',
 	},
 	{
 		displayName: 'Include Raw Record',

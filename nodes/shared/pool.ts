@@ -14,6 +14,8 @@ export interface PoolSettings {
 	retryBaseDelayMs: number;
 	/** The most one task waits for the pool in all after 429s; a server asking for more fails it. */
 	maxRetryWaitMs: number;
+	/** Host time by which everything must be done (a trigger's poll budget): no wait reaches past it. */
+	deadlineMs?: number;
 }
 
 /**
@@ -28,7 +30,8 @@ export function rateLimitOf(error: unknown): { retryAfterMs?: number } | undefin
 	return undefined;
 }
 
-async function settle<T>(task: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+/** A task's value or its error, without a catch block around the caller's decision. */
+export async function settle<T>(task: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
 	try {
 		return { value: await task() };
 	} catch (error) {
@@ -72,7 +75,8 @@ export class TaskPool {
 			const limited = rateLimitOf(outcome.error);
 			const delay = limited?.retryAfterMs ?? this.settings.retryBaseDelayMs * 2 ** round;
 			const patient = crowded || round < this.settings.maxRetries;
-			const canRetry = this.settings.retryRateLimited && patient && waited + delay <= this.settings.maxRetryWaitMs;
+			const inTime = this.settings.deadlineMs === undefined || Date.now() + delay < this.settings.deadlineMs;
+			const canRetry = this.settings.retryRateLimited && patient && inTime && waited + delay <= this.settings.maxRetryWaitMs;
 			if (!limited || !canRetry) throw outcome.error;
 			waited += delay;
 			this.slowDown(delay);

@@ -31,8 +31,8 @@ export interface LeadQuery {
 	leadContext?: IDataObject;
 }
 
-/** One chatbot a run covers, as the Chatbots parameter selects it. */
-export interface ChatbotTarget {
+/** One chatbot a run covers, as the Chatbots parameter selects it (JSON: the trigger caches them). */
+export interface ChatbotTarget extends IDataObject {
 	chatbotId: string;
 	/** The vendor's name for it, where a list gave one. */
 	chatbotName?: string;

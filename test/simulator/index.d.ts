@@ -279,6 +279,8 @@ export declare class Simulator {
 	/** Clears data, faults, the request log; options go back to creation-time values. */
 	reset(): void;
 	addChatbot(vendor: Vendor, chatbotId: string, opts?: { name?: string; projectId?: number }): ChatbotInfo;
+	/** Deletes a chatbot and its leads; it leaves the chatbot lists. Returns whether it existed. */
+	removeChatbot(vendor: Vendor, chatbotId: string): boolean;
 	/** Robofy projects (also created implicitly). */
 	addProject(projectId: number, name?: string): { id: number; name: string };
 	makeLead<V extends Vendor>(vendor: V, spec?: LeadSpec): LeadByVendor[V];

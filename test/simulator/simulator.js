@@ -851,6 +851,12 @@ class Simulator {
 		return { id: bot.id, name: bot.name, projectId: bot.projectId };
 	}
 
+	/** Deletes a chatbot and its leads (it disappears from the chatbot lists too). Returns whether it existed. */
+	removeChatbot(vendor, chatbotId) {
+		assertVendor(vendor);
+		return this._bots[vendor].delete(chatbotId);
+	}
+
 	/** Robofy projects; created implicitly by addChatbot/addLeads too. */
 	addProject(projectId, name) {
 		if (!Number.isInteger(projectId)) throw new Error('projectId must be an integer');

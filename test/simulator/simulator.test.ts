@@ -249,6 +249,15 @@ describe('robofy', () => {
 		});
 	});
 
+	it('removeChatbot takes an agent out of its project\'s list, and its leads with it', async () => {
+		sim.addChatbot('robofy', 'gone', { projectId: 9 });
+		sim.addChatbot('robofy', 'stays', { projectId: 9 });
+		expect(sim.removeChatbot('robofy', 'gone')).toBe(true);
+		expect(sim.removeChatbot('robofy', 'gone')).toBe(false);
+		expect((await get('robofy', '/ai-agent/chatbot/9')).json.data.map((b: { id: string }) => b.id)).toEqual(['stays']);
+		expect((await get('robofy', '/ai-agent/leads/9/gone')).status).toBe(404);
+	});
+
 	it('lists projects and agents', async () => {
 		expect((await get('robofy', '/projects')).json.data).toEqual([{ id: 7, name: 'Project 7' }]);
 		expect((await get('robofy', '/ai-agent/chatbot/7')).json.data).toEqual([{ id: 'agent1', name: 'Chatbot agent1' }]);

@@ -9,7 +9,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
-import { CHATBOT_LIST_TTL_MS } from '../nodes/shared/chatbots';
+import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/chatbots';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from '../test/fixtures';
 import { pollNode } from '../test/harness/n8n';
 import type { Simulator } from '../test/simulator';
@@ -101,7 +101,7 @@ async function benchVendor(sim: Simulator, fixture: VendorFixture) {
 		const idle1 = await t.poll();
 		clockOffset += 60_000;
 		const idle = await t.poll();
-		clockOffset += CHATBOT_LIST_TTL_MS;
+		clockOffset += DEFAULT_LIST_EVERY_MS;
 		const relist = await t.poll();
 		const emitted = activation.emitted + idle1.emitted + idle.emitted + relist.emitted;
 		out(
@@ -120,7 +120,7 @@ async function main() {
 		out('Chatbase, Chatzuri, Robofy: Chatbots = All (Robofy: 5 projects); Chatof.ai: Several by ID (it has no list).');
 		out('Leads: every 10th chatbot busy (600, one every 5 min), every 7th none, the rest 3-50 over two days.');
 		out('"idle": the third poll (nothing new, list cached); "stale list": an idle poll once the list is older than');
-		out(`${CHATBOT_LIST_TTL_MS / 60_000} minutes. Requests are per poll: lead requests, list requests.`);
+		out(`${DEFAULT_LIST_EVERY_MS / 60_000} minutes. Requests are per poll: lead requests, list requests.`);
 		out('');
 		out('vendor    concurrency | activation   req |     idle   req lists | stale list req lists | state B');
 		for (const vendor of VENDORS) {

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { CHATBOT_LIST_TTL_MS } from '../nodes/shared/chatbots';
+import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/chatbots';
 import { providerByName } from '../nodes/shared/providers';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { durableTrigger, pollTrigger, useHostClock, useSimulator } from './helpers';
@@ -169,7 +169,7 @@ describe.each(cases(LISTING))('Trigger, Chatbots: All Chatbots of the Account wi
 			return { lists: sim.requests.filter((request) => isList(request.path)).length, leads: sim.requests.filter((request) => !isList(request.path)).length };
 		};
 		expect(await idle()).toEqual({ lists: 0, leads: 3 });
-		clock.advance(CHATBOT_LIST_TTL_MS - MIN);
+		clock.advance(DEFAULT_LIST_EVERY_MS - MIN);
 		expect(await idle()).toEqual({ lists: 0, leads: 3 });
 		clock.advance(2 * MIN);
 		expect(await idle()).toEqual({ lists: listRequests, leads: 3 });
@@ -207,13 +207,26 @@ describe.each(cases(LISTING))('Trigger, Chatbots: All Chatbots of the Account wi
 		sim.addChatbot(fixture.vendor, 'bot-b', { projectId: project(7) });
 		const cached = await pollTrigger(sim, fixture, first.staticData, all);
 		expect(chatbotKeys(cached.staticData)).toEqual([key(fixture, 'bot-a', project(7))]);
-		clock.advance(CHATBOT_LIST_TTL_MS);
+		clock.advance(DEFAULT_LIST_EVERY_MS);
 		add('bot-b', 'there before it was seen', ago(10_000));
 		const relisted = await pollTrigger(sim, fixture, cached.staticData, all);
 		expect(relisted.items).toHaveLength(0);
 		expect(chatbotKeys(relisted.staticData)).toEqual([key(fixture, 'bot-a', project(7)), key(fixture, 'bot-b', project(7))].sort());
 		add('bot-b', 'b1', ago(5_000));
 		expect(emitted((await pollTrigger(sim, fixture, relisted.staticData, all)).items)).toEqual(['bot-b:b1']);
+	});
+
+	test('List Chatbots Every sets how long the list is reused', async () => {
+		sim.addChatbot(fixture.vendor, 'bot-a', { projectId: project(7) });
+		const parameters = { ...all, options: { listEveryMinutes: 1 } };
+		const first = await pollTrigger(sim, fixture, {}, parameters);
+		sim.addChatbot(fixture.vendor, 'bot-b', { projectId: project(7) });
+		clock.advance(MIN - 1000);
+		const cached = await pollTrigger(sim, fixture, first.staticData, parameters);
+		expect(chatbotKeys(cached.staticData)).toHaveLength(1);
+		clock.advance(1000);
+		const relisted = await pollTrigger(sim, fixture, cached.staticData, parameters);
+		expect(chatbotKeys(relisted.staticData)).toHaveLength(2);
 	});
 
 	test('the stored state grows with the chatbots, not with their leads', async () => {

@@ -86,6 +86,16 @@ export class ChatbotLeadsTrigger implements INodeType {
 							"How late a lead may show up in the vendor's API, after leads newer than it, and still be emitted by the next regular poll. Later ones are caught by the recheck.",
 					},
 					{
+						displayName: 'List Chatbots Every (Minutes)',
+						name: 'listEveryMinutes',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 5,
+						displayOptions: { show: { '/chatbotScope': ['all'] } },
+						description:
+							"How often to ask the vendor for the account's chatbots. A chatbot created in between is watched from the first poll after that (its leads from before are not emitted).",
+					},
+					{
 						displayName: 'Recheck Every (Minutes)',
 						name: 'recheckEveryMinutes',
 						type: 'number',

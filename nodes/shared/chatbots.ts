@@ -117,8 +117,8 @@ export async function resolveChatbots(client: VendorClient, selection: ChatbotSe
 	return [...unique.values()];
 }
 
-/** How long the trigger reuses the list behind All: a new chatbot is polled within this (plus one poll interval). */
-export const CHATBOT_LIST_TTL_MS = 5 * 60_000;
+/** How long the trigger reuses the list behind All by default (option List Chatbots Every). */
+export const DEFAULT_LIST_EVERY_MS = 5 * 60_000;
 
 /** The list behind All as the trigger keeps it in its state, to list at most every few minutes. */
 export interface ChatbotListCache extends IDataObject {
@@ -129,31 +129,37 @@ export interface ChatbotListCache extends IDataObject {
 	targets: ChatbotTarget[];
 }
 
-function freshCache(cached: unknown, provider: LeadProvider, hostNow: number): ChatbotListCache | undefined {
+interface CacheTiming {
+	hostNow: number;
+	/** How long a listing is reused. */
+	reuseForMs: number;
+}
+
+function freshCache(cached: unknown, provider: LeadProvider, { hostNow, reuseForMs }: CacheTiming): ChatbotListCache | undefined {
 	const cache = cached as ChatbotListCache | undefined;
 	if (!cache || typeof cache !== 'object' || cache.provider !== provider.name || !Array.isArray(cache.targets)) return undefined;
 	const age = hostNow - cache.listedAt;
 	// A clock that went back makes the age negative: list anew rather than trust it.
-	return age >= 0 && age < CHATBOT_LIST_TTL_MS ? cache : undefined;
+	return age >= 0 && age < reuseForMs ? cache : undefined;
 }
 
 /**
- * `resolveChatbots` for a trigger poll: the list behind All is reused while younger than
- * CHATBOT_LIST_TTL_MS, so an idle poll makes at most one list request now and then. Returns
- * the targets and, for All, the cache to keep.
+ * `resolveChatbots` for a trigger poll: the list behind All is reused for a few minutes, so an
+ * idle poll makes at most one list request now and then. Returns the targets and, for All, the
+ * cache to keep.
  */
 export async function resolveChatbotsCached(
 	client: VendorClient,
 	selection: ChatbotSelection,
 	pool: TaskPool,
 	cached: unknown,
-	hostNow: number,
+	timing: CacheTiming,
 ): Promise<{ targets: ChatbotTarget[]; cache?: ChatbotListCache }> {
 	if (selection.scope !== 'all') return { targets: selection.targets };
-	const reused = freshCache(cached, selection.provider, hostNow);
+	const reused = freshCache(cached, selection.provider, timing);
 	if (reused) return { targets: reused.targets, cache: reused };
 	const targets = await resolveChatbots(client, selection, pool);
-	return { targets, cache: { provider: selection.provider.name, listedAt: hostNow, targets } };
+	return { targets, cache: { provider: selection.provider.name, listedAt: timing.hostNow, targets } };
 }
 
 /** The query for one chatbot: the item's query (dates, filters, zone) plus where the chatbot is and what its leads carry. */

@@ -9,6 +9,7 @@ import {
 	readChatbotSelection,
 	resolveChatbots,
 	resolveChatbotsCached,
+	DEFAULT_LIST_EVERY_MS,
 	type ChatbotSelection,
 } from './chatbots';
 import { ChatbotCursor, keptFor, readLeadCursor, type ChatbotCursorState, type CursorWindows, type LeadCursorState } from './cursor';
@@ -37,6 +38,8 @@ interface TriggerSettings {
 	provider: LeadProvider;
 	/** The chatbots to watch (Chatbots: One, All or Several by ID). */
 	selection: ChatbotSelection;
+	/** Chatbots: All — how long the vendor's list of chatbots is reused. */
+	listEveryMs: number;
 	/** The query without its chatbot: each chatbot's is made from it. */
 	query: LeadQuery;
 	run: RunOptions;
@@ -65,6 +68,7 @@ function readSettings(ctx: IPollFunctions, startedAt: number): TriggerSettings {
 	const settings: TriggerSettings = {
 		provider,
 		selection: readChatbotSelection(node, 0, provider, read),
+		listEveryMs: option('listEveryMinutes', 'List Chatbots Every', DEFAULT_LIST_EVERY_MS / MINUTE_MS, 1) * MINUTE_MS,
 		query: readQueryWithoutChatbot(node, 0, provider, read, false),
 		run,
 		windows: {
@@ -246,7 +250,10 @@ export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecut
 	const from = { saved, record, hostNow, serverLargestPage: largestPageOf(saved, settings.provider) };
 	let reusedList = false;
 	const pollAll = async (cachedList: unknown) => {
-		const { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, cachedList, hostNow);
+		const { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, cachedList, {
+			hostNow,
+			reuseForMs: settings.listEveryMs,
+		});
 		reusedList = cache !== undefined && cache.listedAt !== hostNow;
 		const polls: TargetPoll[] = [];
 		await forEachInPool(targets, pool, async (target, index) => {

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
+import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { providerByName } from '../nodes/shared/providers';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
 import { resolveNodeExpression } from './harness/n8n';
@@ -260,8 +261,8 @@ describe('Chatbots parameter', () => {
 		expect(sim.requests).toHaveLength(0);
 	});
 
-	test('All is offered only where the vendor lists chatbots; One stays the default', () => {
-		const scopes = new ChatbotLeads().description.properties.filter((property) => property.name === 'chatbotScope');
+	test.each([new ChatbotLeads(), new ChatbotLeadsTrigger()])('%# All is offered only where the vendor lists chatbots; One stays the default', (nodeType) => {
+		const scopes = nodeType.description.properties.filter((property) => property.name === 'chatbotScope');
 		const offered = Object.fromEntries(
 			FIXTURES.map((fixture) => {
 				const property = scopes.find((scope) => (scope.displayOptions?.show?.provider as string[]).includes(fixture.vendor));

@@ -7,9 +7,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { redact } from '../nodes/shared/errors';
 import { FIXTURES } from './fixtures';
-import { durableTrigger, pollTrigger, useSimulator } from './helpers';
+import { durableTrigger, pollTrigger, useHostClock, useSimulator } from './helpers';
 
 const sim = useSimulator();
+const clock = useHostClock();
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 type NodeError = Error & { failure?: IDataObject; description?: string };
 
@@ -43,6 +44,25 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as const)
 
 		sim.setOptions(fixture.vendor, { latencyMs: 0 } as never);
 		expect((await trigger.tick()).items?.[0]).toHaveLength(60);
+	});
+
+	test('a recheck longer than the poll budget goes on over several polls; none fails, the late lead comes out once', async () => {
+		sim.setOptions(fixture.vendor, { order: 'desc', ...fixture.capOption(5) } as never);
+		sim.generateLeads(fixture.vendor, fixture.chatbotId, 120, { start: ago(40 * 3_600_000), stepMs: 20 * 60_000, projectId: fixture.projectId });
+		const trigger = durableTrigger(sim, fixture, {}, 3_000);
+		await trigger.activate();
+		expect((await trigger.tick()).items).toBeNull();
+		sim.addLeads(fixture.vendor, fixture.chatbotId, [{ name: 'late-39-h', createdAt: ago(39 * 3_600_000) }], { projectId: fixture.projectId });
+		sim.setOptions(fixture.vendor, { latencyMs: 100 } as never);
+		clock.advance(61 * 60_000);
+		const emitted: string[] = [];
+		let ticks = 0;
+		for (; ticks < 12 && !emitted.includes('late-39-h'); ticks++) {
+			emitted.push(...((await trigger.tick()).items?.[0] ?? []).map((item) => String(item.json.name)));
+		}
+		expect(emitted).toEqual(['late-39-h']);
+		expect(ticks).toBeGreaterThan(1);
+		for (let i = 0; i < 6; i++) expect((await trigger.tick()).items).toBeNull();
 	});
 
 	test('a 429 whose wait does not fit the budget fails at once and hands n8n the server\'s wait', async () => {

@@ -11,6 +11,12 @@ const HOUR_MS = 3_600_000;
  */
 export const MAX_AHEAD_MS = 26 * HOUR_MS;
 
+export interface RecheckProgress extends IDataObject {
+	/** Where this recheck reads from, fixed until it is done so its pages stay valid. */
+	fromMs: number;
+	position: PagePosition;
+}
+
 export interface ResumePoint extends IDataObject {
 	/** The vendor query the position belongs to. */
 	queryKey: string;
@@ -30,8 +36,10 @@ export interface ChatbotCursorState extends IDataObject {
 	floorMs: number;
 	/** Ids of the leads seen within the recheck period (SeenIds' stored form). */
 	seen: IDataObject;
-	/** Host time of the last recheck. */
+	/** Host time the last complete recheck began. */
 	recheckedAt?: number;
+	/** A recheck that a short poll budget cut into parts: where the next part starts. */
+	recheck?: RecheckProgress;
 	/** Host time of the last poll, to tell a shifted clock from a fresh lead. */
 	polledAt?: number;
 	/** Offset in hours the shifted-times warning was last logged for. */
@@ -113,15 +121,21 @@ export class ChatbotCursor {
 		return this.horizonFor(this.state.highMs);
 	}
 
-	/** Where a poll reads from: the look-back window, or for a recheck the whole recheck period. */
-	scanFromMs(recheck: boolean): number {
-		if (recheck || this.state.highMs === undefined) return this.horizonMs();
+	/** Where a poll reads from: the look-back window, or (a first poll) the whole kept period. */
+	scanFromMs(wholePeriod: boolean): number {
+		if (wholePeriod || this.state.highMs === undefined) return this.horizonMs();
 		return Math.max(this.state.floorMs, this.state.highMs - this.windows.lookBackMs);
 	}
 
 	isRecheckDue(hostNow: number): boolean {
 		if (!rechecks(this.windows)) return false;
+		if (this.state.recheck) return true;
 		return this.state.recheckedAt === undefined || hostNow - this.state.recheckedAt >= this.windows.recheckEveryMs;
+	}
+
+	/** Where a recheck reads from (and on, for one in parts), over the whole kept period. */
+	recheckStart(): { fromMs: number; position?: PagePosition } {
+		return this.state.recheck ?? { fromMs: this.horizonMs() };
 	}
 
 	isNew(lead: SeenLead): boolean {
@@ -132,7 +146,13 @@ export class ChatbotCursor {
 	advance(
 		leads: SeenLead[],
 		hostNow: number,
-		extras: { recheck: boolean; largestPage?: number; resume?: ResumePoint; zoneWarning?: number },
+		extras: {
+			/** A recheck ran to the end ('done'), stopped part-way (where to go on), or did not run. */
+			recheck: 'done' | RecheckProgress | undefined;
+			largestPage?: number;
+			resume?: ResumePoint;
+			zoneWarning?: number;
+		},
 	): ChatbotCursorState {
 		let high = this.state.highMs;
 		for (const { createdAtMs } of leads) {
@@ -145,8 +165,9 @@ export class ChatbotCursor {
 		// period set later must not bring back leads whose ids are gone.
 		const state: ChatbotCursorState = { floorMs: horizon, seen: this.seen.toJSON(), polledAt: hostNow };
 		if (high !== undefined) state.highMs = high;
-		const recheckedAt = extras.recheck ? hostNow : this.state.recheckedAt;
+		const recheckedAt = extras.recheck === 'done' ? hostNow : this.state.recheckedAt;
 		if (recheckedAt !== undefined) state.recheckedAt = recheckedAt;
+		if (extras.recheck !== undefined && extras.recheck !== 'done') state.recheck = extras.recheck;
 		const zoneWarning = extras.zoneWarning ?? this.state.zoneWarning;
 		if (zoneWarning !== undefined) state.zoneWarning = zoneWarning;
 		if (extras.largestPage !== undefined) state.largestPage = extras.largestPage;

@@ -12,11 +12,19 @@ import {
 	DEFAULT_LIST_EVERY_MS,
 	type ChatbotSelection,
 } from './chatbots';
-import { ChatbotCursor, keptFor, readLeadCursor, type ChatbotCursorState, type CursorWindows, type LeadCursorState } from './cursor';
+import {
+	ChatbotCursor,
+	keptFor,
+	readLeadCursor,
+	type ChatbotCursorState,
+	type CursorWindows,
+	type LeadCursorState,
+	type RecheckProgress,
+} from './cursor';
 import type { TimedLead } from './normalize';
 import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader, type RunOptions } from './params';
 import { forEachInPool, settle, TaskPool } from './pool';
-import { scanLeadsSince } from './scan';
+import { scanLeadsSince, type ScanOptions } from './scan';
 import { createVendorClient, type VendorClient } from './transport';
 import type { ChatbotTarget, LeadProvider, LeadQuery } from './types';
 import { checkDay, checkPositive } from './validate';
@@ -31,6 +39,8 @@ const SAMPLE_DAYS = 30;
  * a vendor's times. Only the first poll of a chatbot compares with the host's clock at all.
  */
 const FIRST_POLL_MARGIN_MS = 26 * HOUR_MS;
+/** The part of a poll's budget a recheck may use; the rest of it goes on at the next poll. */
+const RECHECK_SHARE = 0.6;
 /** Left of n8n's poll budget for n8n's own work after the poll returns (at most a tenth of it). */
 const BUDGET_RESERVE_MS = 2_000;
 
@@ -44,6 +54,8 @@ interface TriggerSettings {
 	query: LeadQuery;
 	run: RunOptions;
 	windows: CursorWindows;
+	/** Host time after which a recheck stops for this poll and goes on at the next (short poll budgets). */
+	recheckUntilMs?: number;
 	/** First poll: emit leads since this instant, or (undefined) only remember what exists. */
 	emitSinceMs?: number;
 }
@@ -77,6 +89,8 @@ function readSettings(ctx: IPollFunctions, startedAt: number): TriggerSettings {
 			recheckEveryMs: option('recheckEveryMinutes', 'Recheck Every', 60, 1) * MINUTE_MS,
 		},
 	};
+	const deadline = run.request.deadlineMs;
+	if (deadline !== undefined) settings.recheckUntilMs = startedAt + RECHECK_SHARE * (deadline - startedAt);
 	if (read('firstPoll', 'skipExisting') === 'emitSince') {
 		const day = checkDay(node, 0, 'Emit Leads Since', read('emitSince', ''));
 		if (!day) throw new NodeOperationError(node, 'Emit Leads Since is empty. Pick the date from which existing leads should be emitted.');
@@ -146,7 +160,40 @@ interface ChatbotPoll {
 	emit: TimedLead[];
 }
 
-/** One chatbot's poll: read the window (or the recheck period), keep what was never seen. */
+function scanOptions(ctx: IPollFunctions, settings: TriggerSettings, cursor: ChatbotCursor, serverLargestPage: number): ScanOptions {
+	return {
+		maxPages: settings.run.maxPages,
+		includeRaw: settings.run.includeRaw,
+		// The page cap is the server's, so any chatbot's largest page tells a quiet one's short page is its last.
+		largestPage: Math.max(cursor.state.largestPage ?? 0, serverLargestPage) || undefined,
+		relevantSpanMs: keptFor(settings.windows),
+		skipUntimed: (record) =>
+			ctx.logger.warn('Chatbot Leads Trigger skipped a lead whose time could not be read', { record: JSON.stringify(record).slice(0, 300) }),
+	};
+}
+
+/** A due recheck: the whole kept period, in parts across polls when the poll budget is short. */
+async function recheckPart(client: VendorClient, settings: TriggerSettings, query: LeadQuery, cursor: ChatbotCursor, options: ScanOptions) {
+	const { fromMs, position } = cursor.recheckStart();
+	const scan = await scanLeadsSince(client, query, fromMs, {
+		...options,
+		continueAt: position,
+		stopAfterMs: settings.recheckUntilMs,
+	});
+	const progress: 'done' | RecheckProgress = scan.stoppedAt ? { fromMs, position: scan.stoppedAt } : 'done';
+	return { leads: scan.leads, progress };
+}
+
+function uniqueById(leads: TimedLead[]): TimedLead[] {
+	const byId = new Map<string, TimedLead>();
+	for (const timed of leads) if (!byId.has(timed.lead.id)) byId.set(timed.lead.id, timed);
+	return [...byId.values()];
+}
+
+/**
+ * One chatbot's poll: the look-back window (a first poll: everything since the floor), plus the
+ * recheck period when a recheck is due; what was never seen is new.
+ */
 async function pollChatbot(
 	ctx: IPollFunctions,
 	client: VendorClient,
@@ -156,28 +203,27 @@ async function pollChatbot(
 	hostNow: number,
 	serverLargestPage = 0,
 ): Promise<ChatbotPoll> {
-	const { windows } = settings;
 	const first = saved === undefined;
-	const cursor = saved ? ChatbotCursor.restore(saved, windows) : startCursor(settings, hostNow);
-	const recheck = first || cursor.isRecheckDue(hostNow);
-	const scan = await scanLeadsSince(client, query, cursor.scanFromMs(recheck), {
-		maxPages: settings.run.maxPages,
-		includeRaw: settings.run.includeRaw,
-		// The page cap is the server's, so any chatbot's largest page tells a quiet one's short page is its last.
-		largestPage: Math.max(cursor.state.largestPage ?? 0, serverLargestPage) || undefined,
-		// A recheck reads further back than the resume point was made for.
-		resume: recheck ? undefined : cursor.state.resume,
-		relevantSpanMs: keptFor(windows),
-		skipUntimed: (record) =>
-			ctx.logger.warn('Chatbot Leads Trigger skipped a lead whose time could not be read', { record: JSON.stringify(record).slice(0, 300) }),
+	const cursor = saved ? ChatbotCursor.restore(saved, settings.windows) : startCursor(settings, hostNow);
+	const options = scanOptions(ctx, settings, cursor, serverLargestPage);
+	const scan = await scanLeadsSince(client, query, cursor.scanFromMs(first), {
+		...options,
+		resume: first ? undefined : cursor.state.resume,
 	});
-	const fresh = scan.leads.filter((timed) => cursor.isNew({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
+	const recheck = !first && cursor.isRecheckDue(hostNow) ? await recheckPart(client, settings, query, cursor, options) : undefined;
+	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
+	const fresh = seen.filter((timed) => cursor.isNew({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
 	const emit = first ? fresh.filter((timed) => timed.createdAtMs >= (settings.emitSinceMs ?? Infinity)) : fresh;
 	const zoneWarning = first ? undefined : shiftedTimesWarning(ctx, client.provider, query, cursor.state, fresh, hostNow);
 	const state = cursor.advance(
-		scan.leads.map((timed) => ({ id: timed.lead.id, createdAtMs: timed.createdAtMs })),
+		seen.map((timed) => ({ id: timed.lead.id, createdAtMs: timed.createdAtMs })),
 		hostNow,
-		{ recheck, largestPage: scan.largestPage || undefined, resume: recheck ? cursor.state.resume : scan.resume, zoneWarning },
+		{
+			recheck: first ? 'done' : recheck?.progress,
+			largestPage: scan.largestPage || undefined,
+			resume: first ? undefined : scan.resume,
+			zoneWarning,
+		},
 	);
 	return { state, emit };
 }

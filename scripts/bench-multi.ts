@@ -2,7 +2,7 @@
  * What a Chatbot Leads Trigger watching many chatbots costs per poll: requests and wall time of
  * an idle poll of 50 chatbots with 100 ms of simulator latency on every request, at Concurrent
  * Requests 1, 4 (the default) and 10; the activation poll, a poll whose list of chatbots is
- * stale (All), and the stored state. Runs the trigger through n8n-core's real PollContext
+ * stale (All), the hourly recheck, and the stored state. Runs the trigger through n8n-core's real PollContext
  * (test/harness). Prints figures; asserts nothing (not a test).
  * `npm run bench:multi` (options: --chatbots 50 --latency 100 --vendors chatbase,robofy)
  */
@@ -103,11 +103,14 @@ async function benchVendor(sim: Simulator, fixture: VendorFixture) {
 		const idle = await t.poll();
 		clockOffset += DEFAULT_LIST_EVERY_MS;
 		const relist = await t.poll();
-		const emitted = activation.emitted + idle1.emitted + idle.emitted + relist.emitted;
+		clockOffset += HOUR_MS;
+		const recheck = await t.poll();
+		const emitted = activation.emitted + idle1.emitted + idle.emitted + relist.emitted + recheck.emitted;
 		out(
 			`${fixture.vendor.padEnd(9)} ${String(concurrency).padStart(11)} | ${seconds(activation.ms)} ${String(activation.requests).padStart(5)} | ` +
 				`${seconds(idle.ms)} ${String(idle.requests - idle.lists).padStart(5)} ${String(idle.lists).padStart(5)} | ` +
-				`${seconds(relist.ms)} ${String(relist.requests - relist.lists).padStart(5)} ${String(relist.lists).padStart(5)} | ${String(t.stateBytes()).padStart(7)}` +
+				`${seconds(relist.ms)} ${String(relist.requests - relist.lists).padStart(5)} ${String(relist.lists).padStart(5)} | ` +
+				`${seconds(recheck.ms)} ${String(recheck.requests).padStart(5)} | ${String(t.stateBytes()).padStart(7)}` +
 				(emitted === 0 ? '' : `  (emitted ${emitted}, expected 0)`),
 		);
 	}
@@ -120,9 +123,10 @@ async function main() {
 		out('Chatbase, Chatzuri, Robofy: Chatbots = All (Robofy: 5 projects); Chatof.ai: Several by ID (it has no list).');
 		out('Leads: every 10th chatbot busy (600, one every 5 min), every 7th none, the rest 3-50 over two days.');
 		out('"idle": the third poll (nothing new, list cached); "stale list": an idle poll once the list is older than');
-		out(`${DEFAULT_LIST_EVERY_MS / 60_000} minutes. Requests are per poll: lead requests, list requests.`);
+		out(`${DEFAULT_LIST_EVERY_MS / 60_000} minutes; "recheck": the hourly poll that also reads each chatbot's recheck period`);
+		out('(every chatbot at once here, as they started together; list included). Requests are per poll.');
 		out('');
-		out('vendor    concurrency | activation   req |     idle   req lists | stale list req lists | state B');
+		out('vendor    concurrency | activation   req |     idle   req lists | stale list req lists |  recheck   req | state B');
 		for (const vendor of VENDORS) {
 			const fixture = FIXTURES.find((f) => f.vendor === vendor);
 			if (!fixture) throw new Error(`unknown vendor ${vendor}`);

@@ -1,35 +1,48 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from './providers';
+import type { LeadProvider } from './types';
 
 function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
 	return { ...property, displayOptions: { show: { [path]: [provider] } } };
 }
 
-export const credentialsForProviders: INodeCredentialDescription[] = PROVIDERS.map((provider) => ({
-	name: provider.credentialType,
-	required: true,
-	displayOptions: { show: { provider: [provider.name] } },
-}));
+/** Each provider's credential, asked for only when that provider is picked. */
+export function credentialsFor(providers: LeadProvider[]): INodeCredentialDescription[] {
+	return providers.map((provider) => ({
+		name: provider.credentialType,
+		required: true,
+		displayOptions: { show: { provider: [provider.name] } },
+	}));
+}
+
+export const credentialsForProviders = credentialsFor(PROVIDERS);
 
 const displayNames = JSON.stringify(Object.fromEntries(PROVIDERS.map((provider) => [provider.name, provider.displayName])));
 /** The chatbot as the canvas shows it: the locator may reach a subtitle as an object or as its value. */
 const chatbotText = '($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value || $parameter["chatbotId"] || "")';
 
-/** e.g. "Chatbase: Sales bot", under the node on the canvas. */
-export function leadsSubtitle(prefix = ''): string {
-	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbotText}}}`;
+/** e.g. "Chatbase: Sales bot", under the node on the canvas; `noChatbot` stands in for an empty chatbot. */
+export function leadsSubtitle(prefix = '', noChatbot = ''): string {
+	const chatbot = noChatbot ? `(${chatbotText} || ${JSON.stringify(noChatbot)})` : chatbotText;
+	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbot}}}`;
 }
 
-export const providerProperty: INodeProperties = {
-	displayName: 'Provider',
-	name: 'provider',
-	type: 'options',
-	noDataExpression: true,
-	default: 'chatbase',
-	description: 'The chatbot vendor that captured the leads',
-	options: PROVIDERS.map((provider) => ({ name: provider.displayName, value: provider.name })),
-};
+/** The Provider dropdown over `providers`. */
+export function providerPropertyFor(providers: LeadProvider[], description: string): INodeProperties {
+	return {
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		// Chatbase comes first in every list of providers.
+		default: 'chatbase',
+		description,
+		options: providers.map((provider) => ({ name: provider.displayName, value: provider.name })),
+	};
+}
+
+export const providerProperty = providerPropertyFor(PROVIDERS, 'The chatbot vendor that captured the leads');
 
 export const chatbotProperty: INodeProperties = {
 	displayName: 'Chatbot',

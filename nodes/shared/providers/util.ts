@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadQuery, MappedLead, PagePosition } from '../types';
+import type { LeadQuery, LeadWebhook, MappedLead, PagePosition, WebhookEvent } from '../types';
 import { VendorResponseError } from '../types';
 
 export function isObject(value: unknown): value is IDataObject {
@@ -81,3 +81,33 @@ export function pageSizeQuery(
 	qs.size = String(pageSize);
 	return qs;
 }
+
+/**
+ * Reads the webhook envelope Chatbase and Chatzuri share: the type in `eventType` (API pages) or
+ * `event` (Chatzuri's guide), the data in `payload` or `data`, the chatbot under one of
+ * `chatbotKeys`. Undefined when the body names no event type.
+ */
+export function envelopeEventReader(chatbotKeys: string[]): (body: IDataObject) => WebhookEvent | undefined {
+	return (body) => {
+		const type = pick(body, 'eventType', 'event');
+		if (typeof type !== 'string' || type.trim() === '') return undefined;
+		const chatbotId = pick(body, ...chatbotKeys);
+		return {
+			type: type.trim(),
+			chatbotId: typeof chatbotId === 'string' || typeof chatbotId === 'number' ? String(chatbotId) : undefined,
+			timestamp: pick(body, 'timestamp'),
+			payload: pick(body, 'payload', 'data'),
+		};
+	};
+}
+
+const CONTACT_PAYLOAD_KEYS = ['customerName', 'name', 'customerEmail', 'email', 'customerPhone', 'phone', 'conversationId', 'conversation_id'];
+
+/** A lead payload as Chatbase (`customerName`, …) or Chatzuri's guide (`name`, …) writes it. */
+export const contactPayloadLead: LeadWebhook['mapLead'] = (payload) => ({
+	name: pick(payload, 'customerName', 'name'),
+	email: pick(payload, 'customerEmail', 'email'),
+	phone: pick(payload, 'customerPhone', 'phone'),
+	conversationId: pick(payload, 'conversationId', 'conversation_id'),
+	fields: otherFields(payload, CONTACT_PAYLOAD_KEYS),
+});

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
-import { MAX_REMEMBERED_EVENTS, REDELIVERY_WINDOW_MS } from '../nodes/shared/receivedEvents';
+import { HANDOVER_TTL_MS, MAX_REMEMBERED_EVENTS, REDELIVERY_WINDOW_MS } from '../nodes/shared/receivedEvents';
 import { ALL_CREDENTIALS } from './fixtures';
 import { useSimulator } from './helpers';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from './harness/webhook';
@@ -21,20 +21,33 @@ afterEach(async () => {
 	servers = [];
 });
 
+/** The node class as a new n8n process loads it: its in-process memory starts empty. */
+function freshProcessNodeType(): ChatbotLeadsInstantTrigger {
+	let nodeType: ChatbotLeadsInstantTrigger | undefined;
+	jest.isolateModules(() => {
+		const loaded = jest.requireActual<typeof import('../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node')>(
+			'../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node',
+		);
+		nodeType = new loaded.ChatbotLeadsInstantTrigger();
+	});
+	return nodeType!;
+}
+
 interface Setup {
+	nodeType?: ChatbotLeadsInstantTrigger;
 	vendor?: WebhookVendor;
 	chatbotId?: string;
 	/** The credential's Webhook Signing Secret; default: the simulator's. */
 	secret?: string;
-	options?: IDataObject;
+	options?: INodeParameters;
 	parameters?: INodeParameters;
 	server?: Partial<WebhookServerOptions>;
 }
 
 /** An active Instant Trigger behind its production URL (n8n-core's WebhookContext). */
-async function trigger({ vendor = 'chatbase', chatbotId, secret, options = {}, parameters = {}, server = {} }: Setup = {}) {
+async function trigger({ nodeType, vendor = 'chatbase', chatbotId, secret, options = {}, parameters = {}, server = {} }: Setup = {}) {
 	const started = await startWebhookServer({
-		nodeType: new ChatbotLeadsInstantTrigger(),
+		nodeType: nodeType ?? new ChatbotLeadsInstantTrigger(),
 		credentialTypes: ALL_CREDENTIALS,
 		parameters: {
 			provider: vendor,
@@ -69,7 +82,12 @@ function send(server: WebhookServer, options: Partial<WebhookSendOptions> = {}) 
 
 const status = (entry: { deliveries: Array<{ status: number }> }) => entry.deliveries.map((delivery) => delivery.status);
 const message = (entry: { deliveries: Array<{ body: unknown }> }, index = 0) => String((entry.deliveries[index].body as IDataObject)?.message);
-const emitted = (server: WebhookServer) => server.executions.flatMap((execution) => execution.items.map((item) => item.json));
+/** What the trigger emitted, from executions n8n-core ran to success. */
+async function emitted(server: WebhookServer) {
+	await server.settled();
+	for (const execution of server.executions) expect({ status: execution.status, error: execution.error }).toEqual({ status: 'success', error: undefined });
+	return server.executions.flatMap((execution) => execution.items.map((item) => item.json));
+}
 
 describe('Chatbot Leads Instant Trigger: Chatbase', () => {
 	test('a signed leads.submit becomes one lead in the shared shape, started at once', async () => {
@@ -77,8 +95,8 @@ describe('Chatbot Leads Instant Trigger: Chatbase', () => {
 		const before = Date.now();
 		const sent = await send(server, { lead: uniqueLead({ name: '  Ada Lovelace  ', conversationId: 'conv-42' }) });
 		expect(status(sent)).toEqual([200]);
-		expect(sent.deliveries[0].body).toEqual({ message: 'Workflow was started' });
-		const [lead] = emitted(server);
+		const [lead] = await emitted(server);
+		expect(sent.deliveries[0].body).toEqual({ message: 'Workflow was started', id: lead.id });
 		expect(Object.keys(lead)).toEqual(['id', 'provider', 'chatbotId', 'name', 'email', 'phone', 'createdAt', 'conversationId', 'fields']);
 		expect(lead).toMatchObject({
 			provider: 'chatbase',
@@ -96,27 +114,29 @@ describe('Chatbot Leads Instant Trigger: Chatbase', () => {
 		expect(createdAt).toBeLessThanOrEqual(Date.now());
 	});
 
-	test('a redelivery of the same bytes is acknowledged with 200 and not emitted again, also after the first was saved', async () => {
+	test('a redelivery of the same bytes is acknowledged with 200 and not emitted again', async () => {
 		const server = await trigger();
 		const sent = await send(server);
+		await server.settled();
 		const again = await sim.redeliverWebhook(sent.id, { copies: 2 });
 		expect(status(again)).toEqual([200, 200]);
 		expect(message(again)).toMatch(/Already received/);
 		expect(server.executions).toHaveLength(1);
 		const state = server.persistedStaticData[STATE_BUCKET] as IDataObject;
-		expect(Object.keys((state.receivedEvents as IDataObject).ids as IDataObject)).toEqual([emitted(server)[0].id]);
+		expect(Object.keys((state.receivedEvents as IDataObject).ids as IDataObject)).toEqual([(await emitted(server))[0].id]);
 	});
 
 	test('the id comes from the content: the same lead in other bytes is the same event; another lead is not', async () => {
 		const server = await trigger();
 		const lead = uniqueLead({ conversationId: 'conv-same' });
 		const compact = await send(server, { lead });
+		await server.settled();
 		const pretty = await send(server, { lead, pretty: true, store: false });
 		const other = await send(server, { lead: { ...lead, phone: '+1 555 0100' } });
 		expect(status(compact)).toEqual([200]);
 		expect(message(pretty)).toMatch(/Already received/);
 		expect(status(other)).toEqual([200]);
-		const ids = emitted(server).map((item) => item.id);
+		const ids = (await emitted(server)).map((item) => item.id);
 		expect(ids).toHaveLength(2);
 		expect(new Set(ids).size).toBe(2);
 	});
@@ -139,7 +159,7 @@ describe('Chatbot Leads Instant Trigger: Chatbase', () => {
 		const server = await trigger();
 		const sent = await send(server, { lead: uniqueLead({ name: 'Zoë Ørsted 李' }), pretty: true });
 		expect(status(sent)).toEqual([200]);
-		expect(emitted(server)[0].name).toBe('Zoë Ørsted 李');
+		expect((await emitted(server))[0].name).toBe('Zoë Ørsted 李');
 	});
 
 	test('without a signing secret any request is accepted, signed or not', async () => {
@@ -160,13 +180,13 @@ describe('Chatbot Leads Instant Trigger: Chatbase', () => {
 		const everyChatbot = await trigger();
 		await send(everyChatbot, { chatbotId: 'bot-2' });
 		await send(everyChatbot, { chatbotId: 'bot-3' });
-		expect(emitted(everyChatbot).map((lead) => lead.chatbotId)).toEqual(['bot-2', 'bot-3']);
+		expect((await emitted(everyChatbot)).map((lead) => lead.chatbotId)).toEqual(['bot-2', 'bot-3']);
 	});
 
 	test('Include Raw Record adds the body as sent', async () => {
 		const server = await trigger({ options: { includeRaw: true } });
 		const sent = await send(server);
-		expect(emitted(server)[0].raw).toEqual(sent.event);
+		expect((await emitted(server))[0].raw).toEqual(sent.event);
 	});
 });
 
@@ -179,7 +199,7 @@ describe('Chatbot Leads Instant Trigger: Chatzuri', () => {
 		const sent = await chatzuri(server, { shape: 'guide', timestamp: '2026-04-26T08:30:14Z' });
 		expect(sent.headers['X-Chatzuri-Signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
 		expect(status(sent)).toEqual([200]);
-		expect(emitted(server)[0]).toMatchObject({
+		expect((await emitted(server))[0]).toMatchObject({
 			provider: 'chatzuri',
 			chatbotId: 'agt_abc123',
 			createdAt: '2026-04-26T08:30:14.000Z',
@@ -194,7 +214,7 @@ describe('Chatbot Leads Instant Trigger: Chatzuri', () => {
 		const sent = await chatzuri(server, { shape: 'api', signature: 'base64', lead });
 		expect(sent.headers['X-Chatzuri-Signature']).toMatch(/^sha256=[A-Za-z0-9+/]{43}=$/);
 		expect(status(sent)).toEqual([200]);
-		expect(emitted(server)[0]).toMatchObject({ chatbotId: 'agt_abc123', name: lead.name, email: lead.email, conversationId: 'c-9' });
+		expect((await emitted(server))[0]).toMatchObject({ chatbotId: 'agt_abc123', name: lead.name, email: lead.email, conversationId: 'c-9' });
 	});
 
 	test('the older API page: chatbotId, leads.submit and a SHA-1 signature', async () => {
@@ -227,13 +247,14 @@ describe('Chatbot Leads Instant Trigger: Chatzuri', () => {
 
 		const all = await trigger({ vendor: 'chatzuri', options: { includeOtherEvents: true } });
 		await chatzuri(all, other);
-		expect(emitted(all)[0]).toMatchObject({ provider: 'chatzuri', chatbotId: 'agt_abc123', eventType: 'message.received', payload: { message: 'Hi there' } });
-		expect(emitted(all)[0].id).toMatch(/^chatzuri_event_[0-9a-f]{24}$/);
+		expect((await emitted(all))[0]).toMatchObject({ provider: 'chatzuri', chatbotId: 'agt_abc123', eventType: 'message.received', payload: { message: 'Hi there' } });
+		expect((await emitted(all))[0].id).toMatch(/^chatzuri_event_[0-9a-f]{24}$/);
 	});
 
 	test("Chatzuri's retries: the same event redelivered (and the guide's timestamp kept) is emitted once", async () => {
 		const server = await trigger({ vendor: 'chatzuri' });
 		const sent = await chatzuri(server, { shape: 'guide' });
+		await server.settled();
 		await sim.redeliverWebhook(sent.id, { copies: 3 });
 		expect(server.executions).toHaveLength(1);
 	});
@@ -282,7 +303,8 @@ describe('Chatbot Leads Instant Trigger: once', () => {
 		const sent = await send(server, { copies: 5, concurrent: true });
 		expect(status(sent).sort()).toEqual([200, 409, 409, 409, 409]);
 		expect(server.executions).toHaveLength(1);
-		// The vendor retries the 409s later; by then the saved state answers.
+		// The vendor retries the 409s later; by then the execution has started and says so.
+		await server.settled();
 		const retried = await sim.redeliverWebhook(sent.id, { copies: 4 });
 		expect(status(retried)).toEqual([200, 200, 200, 200]);
 		expect(message(retried)).toMatch(/Already received/);
@@ -293,14 +315,54 @@ describe('Chatbot Leads Instant Trigger: once', () => {
 		const server = await trigger({ server: { startExecutionDelayMs: 100 } });
 		const sent = await Promise.all(Array.from({ length: 6 }, () => send(server)));
 		expect(sent.flatMap(status)).toEqual([200, 200, 200, 200, 200, 200]);
-		expect(new Set(emitted(server).map((lead) => lead.id)).size).toBe(6);
+		expect(new Set((await emitted(server)).map((lead) => lead.id)).size).toBe(6);
+	});
+
+	test("n8n 2.41 drops a webhook's own static data change once the workflow has some; the execution's first step saves it", async () => {
+		const server = await trigger({ server: { staticData: { [STATE_BUCKET]: { receivedEvents: { version: 1, ids: {} } } } } });
+		await send(server);
+		await send(server);
+		await server.settled();
+		const ids = Object.keys(((server.persistedStaticData[STATE_BUCKET] as IDataObject).receivedEvents as IDataObject).ids as IDataObject);
+		expect(ids.sort()).toEqual((await emitted(server)).map((lead) => String(lead.id)).sort());
+	});
+
+	test('after a restart (a new n8n process) a redelivery within 24 hours is still acknowledged and not emitted', async () => {
+		const before = await trigger({ server: { nodeId: 'restarted' } });
+		await send(before);
+		// The second: the one whose own static data change n8n 2.41 drops (the workflow has some by then).
+		const sent = await send(before);
+		await before.settled();
+		const restarted = await trigger({ nodeType: freshProcessNodeType(), server: { nodeId: 'restarted', staticData: before.persistedStaticData } });
+		const again = await sim.sendWebhook({ ...sent, url: restarted.url, body: sent.body, secret: sim.webhookSecrets.chatbase } as WebhookSendOptions);
+		expect(status(again)).toEqual([200]);
+		expect(message(again)).toMatch(/Already received/);
+		expect(restarted.executions).toHaveLength(0);
+	});
+
+	test('when n8n fails to start the execution (500), the redelivery is held off for a minute (409), then emitted', async () => {
+		const now = jest.spyOn(Date, 'now');
+		try {
+			const failing = await trigger({ server: { failExecutionStart: true, nodeId: 'unlucky' } });
+			const sent = await send(failing);
+			expect(status(sent)).toEqual([500]);
+			const server = await trigger({ server: { nodeId: 'unlucky' } });
+			const redeliver = () => sim.sendWebhook({ ...sent, url: server.url, body: sent.body } as WebhookSendOptions);
+			expect(status(await redeliver())).toEqual([409]);
+			const later = Date.now() + HANDOVER_TTL_MS;
+			now.mockImplementation(() => later);
+			expect(status(await redeliver())).toEqual([200]);
+			expect(await emitted(server)).toHaveLength(1);
+		} finally {
+			now.mockRestore();
+		}
 	});
 
 	/** The id an event gets, from a test-URL run (which neither claims nor remembers). */
 	async function idOf(options: Partial<WebhookSendOptions>) {
 		const probe = await trigger({ server: { mode: 'manual' } });
 		await send(probe, { ...options, store: false });
-		return String(emitted(probe)[0].id);
+		return String((await emitted(probe))[0].id);
 	}
 
 	test.each([
@@ -326,7 +388,7 @@ describe('Chatbot Leads Instant Trigger: once', () => {
 		expect(kept.expired).toBeUndefined();
 		expect(kept.old_0).toBeUndefined();
 		expect(kept.old_1).toBeDefined();
-		expect(kept[String(emitted(server)[0].id)]).toBeDefined();
+		expect(kept[String((await emitted(server))[0].id)]).toBeDefined();
 	});
 
 	test('Listen for Test Event (test URL) shows every valid event, repeats included, and saves nothing', async () => {

@@ -1,5 +1,7 @@
 import type {
+	IExecuteFunctions,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -7,8 +9,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { chatbotProperty, credentialsFor, leadsSubtitle, providerPropertyFor } from '../shared/descriptions';
-import { receiveLeadWebhook } from '../shared/instant';
+import { credentialsFor, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/descriptions';
+import { receiveLeadWebhook, recordExecutionStart } from '../shared/instant';
 import { leadsListSearch } from '../shared/listSearch';
 import { WEBHOOK_PROVIDERS } from '../shared/providers';
 
@@ -25,7 +27,8 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: credentialsFor(WEBHOOK_PROVIDERS),
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// responseData '' (not n8n's default 'firstEntryJson'): the answer is the node's webhookResponse.
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: [
 			{
 				displayName:
@@ -42,12 +45,9 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 				default: '',
 				displayOptions: { show: { provider: [provider.name] } },
 			})),
-			{
-				...chatbotProperty,
-				required: false,
-				description:
-					'Only leads of this chatbot (Chatzuri: agent). Leave empty to accept every chatbot of the account; events of other chatbots are acknowledged and not emitted.',
-			},
+			optionalChatbotProperty(
+				'Only leads of this chatbot (Chatzuri: agent). Leave empty to accept every chatbot of the account; events of other chatbots are acknowledged and not emitted.',
+			),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -95,5 +95,11 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveLeadWebhook(this);
+	}
+
+	// n8n runs this as the first step of the execution a webhook started (execute comes before a
+	// webhook node's pass-through in n8n-core): it remembers the events there, where n8n saves it.
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return recordExecutionStart(this);
 	}
 }

@@ -44,36 +44,52 @@ export function providerPropertyFor(providers: LeadProvider[], description: stri
 
 export const providerProperty = providerPropertyFor(PROVIDERS, 'The chatbot vendor that captured the leads');
 
-export const chatbotProperty: INodeProperties = {
-	displayName: 'Chatbot',
-	name: 'chatbotId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description:
-		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
-	modes: [
+/** A chatbot ID goes into a URL path: nothing that would change the path or query. */
+function chatbotIdValidation(allowEmpty: boolean) {
+	return [
 		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a chatbot...',
-			typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
+			type: 'regex',
+			properties: { regex: allowEmpty ? '^[^/?#\\s]*$' : '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
 		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. ckl123abc456',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
-				},
-			],
-		},
-	],
-};
+	];
+}
+
+function chatbotLocator(required: boolean, description: string): INodeProperties {
+	return {
+		displayName: 'Chatbot',
+		name: 'chatbotId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required,
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a chatbot...',
+				typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. ckl123abc456',
+				validation: chatbotIdValidation(!required),
+			},
+		],
+	};
+}
+
+export const chatbotProperty = chatbotLocator(
+	true,
+	'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
+);
+
+/** The chatbot where empty means every chatbot of the account (the Instant Trigger). */
+export function optionalChatbotProperty(description: string): INodeProperties {
+	return chatbotLocator(false, description);
+}
 
 /** Parameters only one vendor has (Robofy's project), and a note where it has no chatbot list. */
 export const providerSpecificProperties: INodeProperties[] = PROVIDERS.flatMap((provider) => [

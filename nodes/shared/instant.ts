@@ -1,11 +1,11 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { derivedLeadId } from './leadId';
 import { buildLead } from './normalize';
 import { readProvider } from './params';
 import { isObject } from './providers/util';
-import { claimEvent, rememberEvent, wasReceived } from './receivedEvents';
+import { recordHandover, recordStarted, rememberEvents, verdictFor } from './receivedEvents';
 import { signatureMatches } from './signature';
 import { parseVendorTime, toIsoOrNull } from './time';
 import type { LeadProvider, LeadWebhook, WebhookEvent } from './types';
@@ -129,25 +129,50 @@ function otherEventItem(settings: InstantSettings, event: WebhookEvent, body: ID
 	return item;
 }
 
+/** Which trigger an event belongs to, in this process's memory. */
+function triggerKey(ctx: IWebhookFunctions | IExecuteFunctions): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
+}
+
 /**
- * Emits `item` unless it was emitted within the last 24 hours (200, nothing started) or another
- * request of this process is handing the same event to an execution right now (409: the vendor
- * retries later, and by then the saved state tells). Test runs from the editor always emit.
+ * Emits `item` unless it was emitted within the last 24 hours (200, nothing started) or this
+ * process is handing the same event to an execution right now (409: the vendor retries later,
+ * and by then it is known). Test runs from the editor always emit.
  */
 function emitOnce(ctx: IWebhookFunctions, item: IDataObject, receivedMs: number): IWebhookResponseData {
 	const workflowData = [ctx.helpers.returnJsonArray([item])];
-	if (ctx.getMode() === 'manual') return { workflowData };
+	const webhookResponse = { message: 'Workflow was started', id: item.id };
+	if (ctx.getMode() === 'manual') return { workflowData, webhookResponse };
 	const id = String(item.id);
+	const trigger = triggerKey(ctx);
 	const staticData = ctx.getWorkflowStaticData('node');
-	if (wasReceived(staticData[STATE_KEY], id, receivedMs)) {
+	const verdict = verdictFor(staticData[STATE_KEY], trigger, id, receivedMs);
+	if (verdict === 'received') {
 		return reply(ctx, 200, 'Already received: this event was emitted within the last 24 hours, so it is not emitted again.');
 	}
-	const remembered = rememberEvent(staticData[STATE_KEY], id, receivedMs);
-	if (!claimEvent(`${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${id}`, receivedMs)) {
+	if (verdict === 'inFlight') {
 		return reply(ctx, 409, 'This event is being handed to a workflow execution right now by another request. Retry later.');
 	}
-	staticData[STATE_KEY] = remembered;
-	return { workflowData };
+	recordHandover(trigger, id, receivedMs);
+	// n8n saves this after answering where it can; the execution's first step saves it again (below).
+	staticData[STATE_KEY] = rememberEvents(staticData[STATE_KEY], [[id, receivedMs]], receivedMs);
+	return { workflowData, webhookResponse };
+}
+
+/**
+ * The trigger's step inside the execution n8n started: proof the execution exists. Remembers
+ * its events as emitted in the node's static data, which n8n saves when the execution ends
+ * (unlike a webhook's own change, see receivedEvents.ts), and passes the items on unchanged.
+ */
+export function recordExecutionStart(ctx: IExecuteFunctions): INodeExecutionData[][] {
+	const items = ctx.getInputData();
+	if (ctx.getMode() !== 'manual') {
+		const nowMs = Date.now();
+		const started = recordStarted(triggerKey(ctx), items.map((item) => String(item.json.id)), nowMs);
+		const staticData = ctx.getWorkflowStaticData('node');
+		staticData[STATE_KEY] = rememberEvents(staticData[STATE_KEY], started, nowMs);
+	}
+	return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
 }
 
 /** One webhook request: verify, read, filter, then emit the lead once. */

@@ -681,7 +681,7 @@ export function buildWorkflow(
 	};
 }
 
-function toWorkflowData(workflow: Workflow): IWorkflowBase {
+export function toWorkflowData(workflow: Workflow): IWorkflowBase {
 	return {
 		id: workflow.id,
 		name: workflow.name ?? 'Test workflow',

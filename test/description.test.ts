@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
@@ -95,6 +98,16 @@ describe('Chatbot Leads Instant Trigger description', () => {
 		const secret = credential?.properties.find((p) => p.name === 'webhookSecret');
 		expect(secret).toMatchObject({ displayName: 'Webhook Signing Secret', type: 'string', default: '', typeOptions: { password: true } });
 		expect(secret?.required).toBeUndefined();
+	});
+
+	test('the instant-lead-to-Slack example uses only parameters the node has, and starts the Slack node', () => {
+		const example = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'instant-lead-to-slack.json'), 'utf8'));
+		const node = example.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-chatbot-leads.chatbotLeadsInstantTrigger');
+		expect(Object.keys(node.parameters).filter((name) => !property(name))).toEqual([]);
+		expect(node.parameters.provider).toBe('chatbase');
+		expect(Object.keys(node.credentials)).toEqual(['chatbaseApi']);
+		expect(node.webhookId).toMatch(/^[0-9a-f-]{36}$/);
+		expect(example.connections[node.name].main[0][0].node).toBe('Post lead to Slack');
 	});
 
 	test.each(['chatofAiApi', 'robofyApi'])('the %s credential has no webhook secret (no webhooks)', (name) => {

@@ -119,7 +119,18 @@ async function benchInstant(state, events) {
 	return sent.map((e) => ({ ...e, trigger: found.get(e.email).triggerStart - e.sentAt, next: found.get(e.email).nextStart - e.sentAt }));
 }
 
+/** The polling trigger's activation poll has remembered the (empty) chatbot: leads added now are new. */
+async function waitForCursor(home) {
+	for (let i = 0; i < 120; i++) {
+		const data = await n8n.readStaticData(home, POLL_WF.id);
+		if (data && data[`node:${TRIGGER}`] && data[`node:${TRIGGER}`].leadCursor) return;
+		await s.sleep(1000);
+	}
+	throw new Error('the polling trigger saved no cursor after its activation poll');
+}
+
 async function benchPolling(state, events, minutes) {
+	await waitForCursor(state.home);
 	const spanMs = minutes * 60000;
 	const offsets = Array.from({ length: events }, () => Math.random() * spanMs).sort((a, b) => a - b);
 	const added = [];
@@ -172,6 +183,8 @@ async function main() {
 		await n8n.installPackedPackage(state.home, await n8n.packPackage(s.REPO, state.tmp));
 		await n8n.importCredentials(state.home, s.simulatorCredentials(state.sim));
 		await n8n.importWorkflow(state.home, workflows());
+		// The polling trigger's chatbot exists (without leads) before its activation poll.
+		await state.sim.admin('POST', '/chatbots', { vendor: 'chatbase', chatbotId: POLL_WF.chatbotId });
 		for (const { id } of [INSTANT_WF, POLL_WF]) await n8n.publishWorkflow(state.home, id);
 		state.server = await n8n.startN8n(state.home);
 		log(`n8n ${n8n.paths().version} at ${state.server.url}; ${os.cpus().length} CPUs (${os.cpus()[0].model}), Node ${process.version} here`);

@@ -124,6 +124,7 @@ async function startQueueInfra(dir) {
 	const redisPort = n8n.freePortSync();
 	const pgBin = '/usr/lib/postgresql/15/bin';
 	fs.mkdirSync(dir, { recursive: true });
+	fs.chmodSync(path.dirname(dir), 0o755); // the postgres user must reach its folder
 	childProcess.execFileSync('chown', ['-R', 'postgres', dir]);
 	childProcess.execFileSync('runuser', ['-u', 'postgres', '--', `${pgBin}/initdb`, '-D', `${dir}/data`, '-U', 'postgres', '--auth=trust'], { stdio: 'ignore' });
 	spawn('postgres', 'runuser', ['-u', 'postgres', '--', `${pgBin}/postgres`, '-D', `${dir}/data`, '-p', String(pgPort), '-k', dir, '-c', 'listen_addresses=127.0.0.1'], process.env);
@@ -288,7 +289,9 @@ async function main() {
 			for (const url of urls) await waitForHttp(`${url}/healthz`);
 			await s.sleep(5000); // the worker connects to Redis
 		}
-		for (const url of urls) for (const { webhookId } of [PROBE, OURS]) await waitForWebhook(url, webhookId);
+		// Only ours is probed for its registration (it ignores the probe request): a POST to the
+		// probe would be its first event, and the first static-data save is the one n8n keeps.
+		for (const url of urls) await waitForWebhook(url, OURS.webhookId);
 		log(`n8n ${n8n.paths().version}, ${QUEUE ? 'queue mode: main + 2 webhook processes + 1 worker, Postgres, Redis' : 'one process (n8n start), SQLite'}`);
 		await experiments(state, urls);
 	} finally {

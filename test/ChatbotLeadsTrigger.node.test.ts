@@ -1,9 +1,11 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { generate, leadIds, leadRequests, pollTrigger, useSimulator } from './helpers';
+import { generate, leadIds, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
 
 const sim = useSimulator();
+const clock = useHostClock();
+const names = (items: { json: IDataObject }[]) => items.map((item) => String(item.json.name));
 
 const MIN = 60_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -67,14 +69,20 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 			expect(fourth.items).toHaveLength(0);
 		});
 
-		test('a lead that shows up later than the look-back window is not emitted (documented limit)', async () => {
-			const first = await pollTrigger(sim, fixture, {}, { options: { lookBackMinutes: 10 } });
+		test('a lead that shows up later than the look-back window waits for the next recheck, then comes out once', async () => {
+			const options = { lookBackMinutes: 10, recheckEveryMinutes: 30 };
+			const first = await pollTrigger(sim, fixture, {}, { options });
 			add(fixture, [{ createdAt: ago(MIN), name: 'recent' }]);
-			const second = await pollTrigger(sim, fixture, first.staticData, { options: { lookBackMinutes: 10 } });
-			add(fixture, [{ createdAt: ago(30 * MIN), name: 'too-late' }]);
-			const third = await pollTrigger(sim, fixture, second.staticData, { options: { lookBackMinutes: 10 } });
-			expect(second.items).toHaveLength(1);
+			const second = await pollTrigger(sim, fixture, first.staticData, { options });
+			add(fixture, [{ createdAt: ago(30 * MIN), name: 'too-late-for-look-back' }]);
+			const third = await pollTrigger(sim, fixture, second.staticData, { options });
+			clock.advance(31 * MIN);
+			const recheck = await pollTrigger(sim, fixture, third.staticData, { options });
+			const after = await pollTrigger(sim, fixture, recheck.staticData, { options });
+			expect(names(second.items)).toEqual(['recent']);
 			expect(third.items).toHaveLength(0);
+			expect(names(recheck.items)).toEqual(['too-late-for-look-back']);
+			expect(after.items).toHaveLength(0);
 		});
 
 		test('pages in any order and a page-size cap lose nothing', async () => {
@@ -151,15 +159,22 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 			await expect(pollTrigger(sim, fixture, {}, {}, 'manual')).rejects.toThrow(/has no leads yet/);
 		});
 
-		test('the stored state keeps only the look-back window, whatever the lead count', async () => {
+		test('the stored state keeps ids for the recheck period only, whatever the lead count', async () => {
 			generate(sim, fixture, 400, { start: ago(400 * 5 * MIN), stepMs: 5 * MIN });
-			let { staticData } = await pollTrigger(sim, fixture, {}, { options: { lookBackMinutes: 60 } });
 			generate(sim, fixture, 30, { start: ago(30 * MIN), stepMs: MIN });
-			({ staticData } = await pollTrigger(sim, fixture, staticData, { options: { lookBackMinutes: 60 } }));
-			const cursor = (staticData['node:Chatbot Leads Trigger'] as IDataObject).leadCursor as IDataObject;
-			const kept = Object.keys(cursor.recent as IDataObject).length;
-			expect(kept).toBeGreaterThanOrEqual(30);
-			expect(kept).toBeLessThanOrEqual(45);
+			const kept = async (options: INodeParameters) => {
+				let { staticData } = await pollTrigger(sim, fixture, {}, { options });
+				({ staticData } = await pollTrigger(sim, fixture, staticData, { options }));
+				const cursor = (staticData['node:Chatbot Leads Trigger'] as IDataObject).leadCursor as IDataObject;
+				const entry = Object.values(cursor.chatbots as IDataObject)[0] as IDataObject;
+				return Object.values(entry.seen as IDataObject).join('').length / 11;
+			};
+			// 33 hours of leads: all of them are inside the default 48-hour recheck period...
+			expect(await kept({})).toBeGreaterThanOrEqual(400);
+			// ...and with rechecks off, only the look-back window (whole hours) is kept.
+			const short = await kept({ recheckHours: 0, lookBackMinutes: 60 });
+			expect(short).toBeGreaterThanOrEqual(30 + 12);
+			expect(short).toBeLessThanOrEqual(30 + 25);
 		});
 
 		test('once it has a cursor, a poll with nothing new costs one request where the order allows', async () => {

@@ -3,7 +3,10 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS, type VendorFixture } from './fixtures';
-import { executeNode, pollNode } from './harness/n8n';
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+
+import { bootstrapN8nCore, createDurablePollSession, executeNode, pollNode, type DurablePollSession } from './harness/n8n';
 import { startSimulator, type GenerateOptions, type Simulator } from './simulator';
 
 /** Retries that do not slow the suite down. */
@@ -94,6 +97,47 @@ export async function pollTrigger(
 		mode,
 	});
 	return { items: result.items?.[0] ?? [], staticData: result.staticData, changed: result.staticDataChanged };
+}
+
+/** A trigger under n8n's durable scheduler with durable cursors (see createDurablePollSession). */
+export function durableTrigger(sim: Simulator, fixture: VendorFixture, parameters: INodeParameters = {}, pollBudgetMs?: number): DurablePollSession {
+	const params = parameters as IDataObject;
+	return createDurablePollSession({
+		nodeType: new ChatbotLeadsTrigger(),
+		credentialTypes: ALL_CREDENTIALS,
+		parameters: { ...fixture.parameters, ...parameters, options: { ...FAST_RETRIES, ...((params.options as IDataObject) ?? {}) } },
+		credentials: credentialsFor(sim, fixture),
+		pollBudgetMs,
+	});
+}
+
+/**
+ * The n8n host's clock as the code under test sees it (`Date.now()`), moved forward on demand:
+ * rechecks and other host-time schedules run without waiting. Lead times in tests come from it too.
+ */
+export function useHostClock() {
+	let offset = 0;
+	const realNow = Date.now.bind(Date);
+	beforeEach(() => {
+		offset = 0;
+		jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+	});
+	afterEach(() => jest.restoreAllMocks());
+	return {
+		advance(ms: number) {
+			offset += ms;
+		},
+	};
+}
+
+/** Collects what nodes log with ctx.logger.warn (n8n's own Logger) during a test. */
+export function captureWarnings(): string[] {
+	const warnings: string[] = [];
+	bootstrapN8nCore();
+	jest.spyOn(Container.get(Logger), 'warn').mockImplementation((message: string) => {
+		warnings.push(message);
+	});
+	return warnings;
 }
 
 export function leadIds(items: INodeExecutionData[]): string[] {

@@ -79,7 +79,24 @@ export class ChatbotLeadsTrigger implements INodeType {
 						typeOptions: { minValue: 1 },
 						default: 60,
 						description:
-							'How late a lead may show up in the vendor\'s API, after leads newer than it, and still be emitted. Longer windows keep more lead IDs in the stored state.',
+							"How late a lead may show up in the vendor's API, after leads newer than it, and still be emitted by the next regular poll. Later ones are caught by the recheck.",
+					},
+					{
+						displayName: 'Recheck Every (Minutes)',
+						name: 'recheckEveryMinutes',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 60,
+						description: 'How often the trigger reads back over the whole recheck period for leads that showed up late',
+					},
+					{
+						displayName: 'Recheck Late Leads For (Hours)',
+						name: 'recheckHours',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 48,
+						description:
+							"How late a lead may show up in the vendor's API and still be emitted, by a recheck. 0 turns rechecks off. The stored state holds the IDs of the leads of this period (about 11 bytes each).",
 					},
 					...requestOptionProperties,
 				],

@@ -1,11 +1,17 @@
-import type { INode, JsonObject } from 'n8n-workflow';
+import type { Failure, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { LeadProvider, LeadQuery } from './types';
 
+/**
+ * A token after "Bearer" that looks like a credential: digits or symbols in it, or long. Plain
+ * words stay ("missing a valid bearer token.").
+ */
+const ECHOED_TOKEN = /(Bearer\s+)(?=[^\s"',;}]*[^A-Za-z\s"',;}.]|[A-Za-z]{16,})[^\s"',;}]+/gi;
+
 /** Removes the API key, and any bearer token a server echoed back, from text shown to users. */
 export function redact(text: string, secret?: string): string {
-	let clean = text.replace(/(Bearer\s+)[^\s"',;}]+/gi, '$1[redacted]');
+	let clean = text.replace(ECHOED_TOKEN, '$1[redacted]');
 	if (secret && secret.length >= 4) clean = clean.split(secret).join('[redacted]');
 	return clean;
 }
@@ -59,17 +65,19 @@ export function vendorApiError(
 	node: INode,
 	message: string,
 	ctx: FailureContext,
-	details: { httpCode?: number; vendorText?: string } = {},
+	details: { httpCode?: number; vendorText?: string; description?: string; failure?: Failure } = {},
 ): NodeApiError {
 	const safeMessage = redact(message, ctx.secret);
 	const description = details.vendorText
 		? `${ctx.provider.displayName} said: ${redact(details.vendorText, ctx.secret).slice(0, 500)}`
-		: undefined;
+		: details.description;
 	const response: JsonObject = { message: safeMessage };
 	if (details.httpCode !== undefined) response.httpCode = String(details.httpCode);
 	return new NodeApiError(node, response, {
 		message: safeMessage,
 		description,
 		httpCode: details.httpCode === undefined ? undefined : String(details.httpCode),
+		// Read by n8n's poll back-off (a 429's wait is honoured); older n8n ignores it.
+		failure: details.failure,
 	});
 }

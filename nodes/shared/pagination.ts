@@ -23,6 +23,8 @@ export interface PagingOptions {
 
 export interface FetchedPage extends VendorPage {
 	position: PagePosition;
+	/** Where paging goes on after this page; null when this was the last. */
+	following: PagePosition | null;
 	/** 1-based count of pages fetched in this run. */
 	index: number;
 	/** The largest page seen so far, this one included. */
@@ -163,7 +165,7 @@ export async function* fetchLeadPages(
 			const next = nextPosition(provider, page, position, sizes, fetched);
 			guard.afterPage(page.records, next);
 			if (next && 'page' in next) ahead.plan(next.page, page.total, sizes.largest, fetched, options.maxPages - index);
-			yield { ...page, position, index, largestPage: sizes.largest };
+			yield { ...page, position, following: next, index, largestPage: sizes.largest };
 			position = next;
 		}
 	} finally {

@@ -14,6 +14,15 @@ export interface ScanOptions {
 	resume?: ResumePoint;
 	/** Ignore leads whose time cannot be read (the trigger cannot place them in its window). */
 	skipUntimed?: (record: unknown) => void;
+	/**
+	 * Leads more than this older than the newest one seen do not matter (the trigger's kept
+	 * period): newest-first order may stop there even before `fromMs`.
+	 */
+	relevantSpanMs?: number;
+	/** Host time after which no further page is started: the scan then reports where it stopped. */
+	stopAfterMs?: number;
+	/** Continue a scan `stopAfterMs` cut short (same `fromMs`): start at this page, no anchor check. */
+	continueAt?: PagePosition;
 }
 
 export interface ScanResult {
@@ -22,6 +31,8 @@ export interface ScanResult {
 	largestPage: number;
 	/** Where to resume next time, when the server proved oldest-first order. */
 	resume?: ResumePoint;
+	/** Set when `stopAfterMs` cut the scan short: where the rest begins. */
+	stoppedAt?: PagePosition;
 	requests: number;
 }
 
@@ -31,6 +42,7 @@ interface PageRun {
 	order: ArrivalOrder;
 	/** The last page that starts before the window: leads that still count can only land after its first lead. */
 	anchor?: { position: PagePosition; anchorId: string };
+	stoppedAt?: PagePosition;
 }
 
 /** Pages from `start` on, stopping early once newest-first order proves the rest is old. */
@@ -45,6 +57,7 @@ async function scanFrom(
 	const run: PageRun = { leads: [], largestPage: options.largestPage ?? 0, order: new ArrivalOrder() };
 	const seen = new Set<string>();
 	const paging = { maxPages: options.maxPages, start, largestPage: options.largestPage };
+	let newest = -Infinity;
 	for await (const page of fetchLeadPages(client, query, paging)) {
 		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
 		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
@@ -52,13 +65,18 @@ async function scanFrom(
 		if (timed.length > 0 && timed[0].createdAtMs < fromMs) run.anchor = { position: page.position, anchorId: timed[0].lead.id };
 		for (const lead of timed) {
 			run.order.see(lead.createdAtMs);
+			if (lead.createdAtMs > newest) newest = lead.createdAtMs;
 			if (Number.isNaN(lead.createdAtMs)) options.skipUntimed?.(lead.lead.raw ?? lead.lead.id);
 			else if (lead.createdAtMs >= fromMs && !seen.has(lead.lead.id)) {
 				seen.add(lead.lead.id);
 				run.leads.push(lead);
 			}
 		}
-		if (run.order.provablyOlderThan(fromMs)) break;
+		if (run.order.provablyOlderThan(Math.max(fromMs, newest - (options.relevantSpanMs ?? Infinity)))) break;
+		if (page.following && options.stopAfterMs !== undefined && Date.now() >= options.stopAfterMs) {
+			run.stoppedAt = page.following;
+			break;
+		}
 	}
 	return run;
 }
@@ -80,8 +98,10 @@ export async function scanLeadsSince(
 	const query = vendorQuery(client.provider, { ...baseQuery, startDate, endDate: undefined });
 	const queryKey = JSON.stringify([query.chatbotId, query.params, query.startDate]);
 	const resume = options.resume?.queryKey === queryKey ? options.resume : undefined;
-	let run = resume ? await scanFrom(client, query, fromMs, resume.position, resume.anchorId, options) : 'moved';
+	let run: PageRun | 'moved' = 'moved';
+	if (options.continueAt) run = await scanFrom(client, query, fromMs, options.continueAt, undefined, options);
+	else if (resume) run = await scanFrom(client, query, fromMs, resume.position, resume.anchorId, options);
 	if (run === 'moved') run = (await scanFrom(client, query, fromMs, FIRST_PAGE, undefined, options)) as PageRun;
-	const next = run.anchor && run.order.isAscending() ? { queryKey, ...run.anchor } : undefined;
-	return { leads: run.leads, largestPage: run.largestPage, resume: next, requests: client.requestCount() };
+	const next = run.anchor && run.order.isAscending() && !options.continueAt ? { queryKey, ...run.anchor } : undefined;
+	return { leads: run.leads, largestPage: run.largestPage, resume: next, stoppedAt: run.stoppedAt, requests: client.requestCount() };
 }

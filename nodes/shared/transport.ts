@@ -1,4 +1,5 @@
 import type {
+	Failure,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -18,6 +19,8 @@ export interface RequestSettings {
 	retryBaseDelayMs: number;
 	/** Upper bound on the time spent waiting between retries of one request. */
 	maxRetryWaitMs: number;
+	/** Host time by which every request must be done (a trigger's poll budget); none: no limit. */
+	deadlineMs?: number;
 }
 
 export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
@@ -34,6 +37,9 @@ interface RawResponse {
 }
 
 type Attempt = { response: RawResponse } | { networkError: string };
+
+/** Below this much time left before the deadline, no new request is started. */
+const MIN_REQUEST_MS = 500;
 
 const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT'];
 /** A connection that broke mid-way, or a body cut short: worth another try. */
@@ -98,6 +104,14 @@ function backoffMs(settings: RequestSettings, attempt: number): number {
 	return Math.round(exponential * (0.5 + Math.random() * 0.5));
 }
 
+/** Why a request failed, in the terms n8n's poll back-off reads (n8n-workflow 2.37+; ignored before). */
+function failureFor(status: number, serverDelay: number | undefined): Failure | undefined {
+	if (status === 429) return serverDelay ? { cause: 'rate-limited', retryAfterMs: serverDelay } : { cause: 'rate-limited' };
+	if (status >= 500) return { cause: 'temporarily-unavailable' };
+	if (status === 401) return { cause: 'credential-invalid' };
+	return undefined;
+}
+
 function isRetryable(attempt: Attempt): boolean {
 	if ('networkError' in attempt) return RETRYABLE_NETWORK.includes(attempt.networkError);
 	const status = attempt.response.statusCode;
@@ -125,7 +139,7 @@ export async function createVendorClient(
 	const secret = typeof credentials.apiKey === 'string' ? credentials.apiKey : undefined;
 	let requests = 0;
 
-	async function send(request: VendorRequest, signal?: AbortSignal): Promise<Attempt> {
+	async function send(request: VendorRequest, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
 		const options: IHttpRequestOptions = {
 			method: 'GET',
 			url: `${baseUrl}${request.path}`,
@@ -134,7 +148,7 @@ export async function createVendorClient(
 			encoding: 'text',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: settings.timeoutMs,
+			timeout: timeoutMs,
 			abortSignal: signal,
 		};
 		requests++;
@@ -169,9 +183,11 @@ export async function createVendorClient(
 		return `Could not reach ${vendor} at ${host}. ${checkUrl}`;
 	}
 
-	function failure(attempt: Attempt, ctxInfo: FailureContext): Error {
+	function failure(attempt: Attempt, ctxInfo: FailureContext, serverDelay?: number): Error {
 		if ('networkError' in attempt) {
-			return vendorApiError(ctx.getNode(), networkMessage(attempt.networkError, ctxInfo.attempts), ctxInfo);
+			return vendorApiError(ctx.getNode(), networkMessage(attempt.networkError, ctxInfo.attempts), ctxInfo, {
+				failure: { cause: 'temporarily-unavailable' },
+			});
 		}
 		const { statusCode, body } = attempt.response;
 		const parsed = parseJson(body);
@@ -179,14 +195,38 @@ export async function createVendorClient(
 		return vendorApiError(ctx.getNode(), statusMessage(statusCode, ctxInfo), ctxInfo, {
 			httpCode: statusCode,
 			vendorText,
+			failure: failureFor(statusCode, serverDelay),
 		});
+	}
+
+	/** The time a request may take: the Timeout option, cut to what is left of the poll's budget. */
+	function requestTimeout(info: FailureContext): number {
+		if (settings.deadlineMs === undefined) return settings.timeoutMs;
+		const left = settings.deadlineMs - Date.now();
+		if (left < MIN_REQUEST_MS) throw budgetSpent(info);
+		return Math.min(settings.timeoutMs, left);
+	}
+
+	function budgetSpent(info: FailureContext): Error {
+		const vendor = provider.displayName;
+		return vendorApiError(
+			ctx.getNode(),
+			`The poll stopped before n8n's time limit for one poll, after ${requests} request${requests === 1 ? '' : 's'} to ${vendor}. Nothing was emitted and the trigger's cursor did not move: the next poll reads the same leads again.`,
+			info,
+			{
+				vendorText: undefined,
+				description: `${vendor} answered too slowly, or asked to wait too long, for one poll. If this keeps happening, lower the Timeout or Max Retry Wait options, or raise N8N_SCHEDULER_POLL_TIMEOUT on the n8n server.`,
+				failure: { cause: 'temporarily-unavailable' },
+			},
+		);
 	}
 
 	async function get(request: VendorRequest, query?: LeadQuery, signal?: AbortSignal): Promise<unknown> {
 		let waited = 0;
 		for (let attempt = 0; ; attempt++) {
-			const result = await send(request, signal);
 			const info: FailureContext = { provider, query, attempts: attempt + 1, secret };
+			const timeoutMs = requestTimeout(info);
+			const result = await send(request, timeoutMs, signal);
 			if ('response' in result && provider.successStatuses.includes(result.response.statusCode)) {
 				const parsed = parseJson(result.response.body);
 				if (parsed.ok) return parsed.value;
@@ -194,14 +234,20 @@ export async function createVendorClient(
 					httpCode: result.response.statusCode,
 				});
 			}
-			const delay =
-				('response' in result ? serverDelayMs(result.response.headers) : undefined) ??
-				backoffMs(settings, attempt);
-			const canRetry = attempt < settings.maxRetries && waited + delay <= settings.maxRetryWaitMs;
-			if (!isRetryable(result) || !canRetry || signal?.aborted) throw failure(result, info);
+			// A request cut short by the poll's budget, not by the Timeout option.
+			if ('networkError' in result && TIMEOUT_CODES.includes(result.networkError) && timeoutMs < settings.timeoutMs) throw budgetSpent(info);
+			const serverDelay = 'response' in result ? serverDelayMs(result.response.headers) : undefined;
+			const delay = serverDelay ?? backoffMs(settings, attempt);
+			const canRetry = attempt < settings.maxRetries && waited + delay <= settings.maxRetryWaitMs && fitsDeadline(delay);
+			if (!isRetryable(result) || !canRetry || signal?.aborted) throw failure(result, info, serverDelay);
 			waited += delay;
 			await sleep(delay);
 		}
+	}
+
+	/** Whether a retry after `delay` still leaves time for the request before the deadline. */
+	function fitsDeadline(delay: number): boolean {
+		return settings.deadlineMs === undefined || Date.now() + delay + MIN_REQUEST_MS <= settings.deadlineMs;
 	}
 
 	const fail = (message: string, query?: LeadQuery, vendorText?: string) =>

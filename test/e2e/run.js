@@ -422,8 +422,8 @@ async function runTriggerChecks(state) {
 	const activated = await check('trigger: the activation polls remember the existing leads (cursor saved)', async () => {
 		const cursors = await waitForCursors(state);
 		for (const [i, { vendor }] of s.VENDORS.entries()) {
-			const remembered = Object.keys(cursors[i].recent || {}).length;
-			expect(remembered > 0, `${label(vendor)}: no recent lead ids remembered`);
+			const remembered = s.seenFingerprints(cursors[i]).size;
+			expect(remembered > 0, `${label(vendor)}: no lead ids remembered`);
 		}
 		return true;
 	});
@@ -456,8 +456,9 @@ async function runTriggerChecks(state) {
 			const data = await n8n.readStaticData(state.home, workflowId('trigger', vendor));
 			const cursor = data && data['node:Chatbot Leads Trigger'] && data['node:Chatbot Leads Trigger'].leadCursor;
 			expect(cursor, `${label(vendor)}: no leadCursor in the workflow's static data`);
+			const seen = s.seenFingerprints(cursor);
 			const emitted = all[vendor].map((e) => e.lead.id);
-			const missing = emitted.filter((id) => !(id in cursor.recent));
+			const missing = emitted.filter((id) => !seen.has(s.leadFingerprint(id)));
 			expect(missing.length === 0, `${label(vendor)}: emitted ids missing from the saved cursor: ${missing.join(', ')}`);
 		}
 	});

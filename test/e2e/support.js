@@ -345,7 +345,27 @@ function connect(from, ...to) {
 	return { [from]: { main: [to.map((node) => ({ node, type: 'main', index: 0 }))] } };
 }
 
+// ------------------------------------------------------------------- the trigger's cursor
+
+/** The 11-character fingerprint the trigger stores for a lead id (nodes/shared/seenIds.ts). */
+function leadFingerprint(id) {
+	return require('crypto').createHash('sha256').update(String(id)).digest().toString('base64url', 0, 8);
+}
+
+/** Every lead-id fingerprint a saved `leadCursor` (version 2) holds, over all its chatbots. */
+function seenFingerprints(cursor) {
+	const prints = new Set();
+	for (const entry of Object.values((cursor && cursor.chatbots) || {})) {
+		for (const run of Object.values(entry.seen || {})) {
+			for (let i = 0; i + 11 <= run.length; i += 11) prints.add(run.slice(i, i + 11));
+		}
+	}
+	return prints;
+}
+
 module.exports = {
+	leadFingerprint,
+	seenFingerprints,
 	REPO,
 	PACKAGE,
 	NODE_TYPE,

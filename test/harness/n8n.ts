@@ -181,7 +181,7 @@ export interface PollResult {
 
 let bootstrapped = false;
 
-function bootstrapN8nCore(): void {
+export function bootstrapN8nCore(): void {
 	if (bootstrapped) return;
 	bootstrapped = true;
 
@@ -912,6 +912,106 @@ export function createPollSession(opts: Omit<PollOptions, 'mode'>): PollSession 
 		},
 		get persistedStaticData() {
 			return persistedStaticData;
+		},
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durable scheduler with durable poll cursors (n8n 2.36+)
+// ---------------------------------------------------------------------------------------------
+
+export interface DurableTick {
+	items: INodeExecutionData[][] | null;
+	/** The cursor row n8n holds for the node after this tick (poller_state.cursor). */
+	cursor: IDataObject | null;
+}
+
+export interface DurablePollSession {
+	/** Activation: `executePollTrigger(true)` on a staged cursor, then the activator's saveStaticData. */
+	activate(): Promise<DurableTick>;
+	/** One scheduled tick (PollTriggerTaskHandler): fresh Workflow from the DB, staged cursor. */
+	tick(): Promise<DurableTick>;
+	/** What workflow_entity.staticData holds. */
+	readonly workflowStaticData: IDataObject;
+	readonly cursor: IDataObject | null;
+}
+
+/**
+ * The path n8n 2.41.1 takes with N8N_SCHEDULER_ENABLED, N8N_SCHEDULER_POLL_TRIGGERS_ENABLED,
+ * N8N_USE_WORKFLOW_PUBLICATION_SERVICE and N8N_POLLER_DURABLE_CURSORS_ENABLED, modelled on
+ * packages/cli's TriggerExecutionContextFactory.getExecutePollFunctions, PollCursorService and
+ * PollTriggerTaskHandler: the node's static data is a deep copy of the `poller_state` row (created
+ * from the node's static data the first time), committed when it changed — with the execution when
+ * the poll emits, alone when it does not — and never for the activation poll (a test poll). Global
+ * static data is the live workflow's and is saved by the activation and when a poll emits.
+ */
+export function createDurablePollSession(opts: Omit<PollOptions, 'mode'> & { pollBudgetMs?: number }): DurablePollSession {
+	let workflowStaticData: IDataObject = snapshot(opts.staticData ?? {});
+	let cursor: IDataObject | null = null;
+
+	async function run(testingTrigger: boolean, activation: WorkflowActivateMode): Promise<DurableTick> {
+		const built = buildWorkflow(opts, { withStartNode: false, staticData: workflowStaticData, active: true });
+		const { workflow, node, credentialsHelper, capture } = built;
+		const saveStaticData = () => {
+			const data = workflow.staticData as IDataObject;
+			if (data.__dataChanged === true) {
+				workflowStaticData = snapshot(data);
+				data.__dataChanged = false;
+			}
+		};
+		// __runPoll: getOrCreateCursor(seed = the node's static data), staged as a deep copy.
+		if (cursor === null) cursor = snapshot(workflow.getStaticData('node', node));
+		const staged = { snapshot: snapshot(cursor), seed: cursor };
+		const takeStaged = () => {
+			if (JSON.stringify(staged.snapshot) === JSON.stringify(staged.seed)) return null;
+			staged.seed = snapshot(staged.snapshot);
+			return staged.seed;
+		};
+		let emitted: INodeExecutionData[][] | null = null;
+		let failure: unknown;
+		const context = new PollContext(
+			workflow,
+			node,
+			buildAdditionalData(credentialsHelper),
+			'trigger',
+			activation,
+			(data: INodeExecutionData[][]) => {
+				emitted = data;
+				const advanced = takeStaged();
+				saveStaticData();
+				if (advanced) cursor = advanced; // committed in one transaction with the execution
+			},
+			(error: Error) => {
+				failure = error;
+			},
+			async () => {
+				const advanced = takeStaged();
+				if (advanced) cursor = advanced;
+			},
+			async (poll) => await poll(),
+			() => staged.snapshot,
+			// 45 s scheduler timeout minus n8n's margin; the activation poll gets PollContext's default.
+			testingTrigger ? undefined : () => opts.pollBudgetMs ?? 36_000,
+		);
+		capture.error = undefined;
+		try {
+			await Container.get(PollTriggerExecutor).create(workflow, node, context as IPollFunctions, () => true)(testingTrigger);
+		} catch (error) {
+			throw capture.error ?? error;
+		}
+		if (failure) throw capture.error ?? failure;
+		if (testingTrigger) saveStaticData();
+		return { items: emitted, cursor };
+	}
+
+	return {
+		activate: async () => await run(true, opts.activation ?? 'activate'),
+		tick: async () => await run(false, 'update'),
+		get workflowStaticData() {
+			return workflowStaticData;
+		},
+		get cursor() {
+			return cursor;
 		},
 	};
 }

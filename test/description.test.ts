@@ -58,7 +58,7 @@ describe('Chatbot Leads Instant Trigger description', () => {
 		expect(description.group).toEqual(['trigger']);
 		expect(description.inputs).toEqual([]);
 		expect(description.polling).toBeUndefined();
-		expect(description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }]);
+		expect(description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }]);
 		expect(Object.keys(instant.webhookMethods.default)).toEqual(['checkExists', 'create', 'delete']);
 	});
 

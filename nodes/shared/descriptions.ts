@@ -1,36 +1,49 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from './providers';
+import type { LeadProvider } from './types';
 
 function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
 	return { ...property, displayOptions: { show: { [path]: [provider] } } };
 }
 
-export const credentialsForProviders: INodeCredentialDescription[] = PROVIDERS.map((provider) => ({
-	name: provider.credentialType,
-	required: true,
-	displayOptions: { show: { provider: [provider.name] } },
-}));
+/** Each provider's credential, asked for only when that provider is picked. */
+export function credentialsFor(providers: LeadProvider[]): INodeCredentialDescription[] {
+	return providers.map((provider) => ({
+		name: provider.credentialType,
+		required: true,
+		displayOptions: { show: { provider: [provider.name] } },
+	}));
+}
+
+export const credentialsForProviders = credentialsFor(PROVIDERS);
 
 const displayNames = JSON.stringify(Object.fromEntries(PROVIDERS.map((provider) => [provider.name, provider.displayName])));
 /** The chatbot as the canvas shows it: the locator may reach a subtitle as an object or as its value. */
 const oneChatbotText = '($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value || $parameter["chatbotId"] || "")';
 const chatbotText = `($parameter["chatbotScope"] === "all" ? "all chatbots" : $parameter["chatbotScope"] === "list" ? "several chatbots" : ${oneChatbotText})`;
 
-/** e.g. "Chatbase: Sales bot", under the node on the canvas. */
-export function leadsSubtitle(prefix = ''): string {
-	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbotText}}}`;
+/** e.g. "Chatbase: Sales bot", under the node on the canvas; `noChatbot` stands in for an empty chatbot. */
+export function leadsSubtitle(prefix = '', noChatbot = ''): string {
+	const chatbot = noChatbot ? `(${chatbotText} || ${JSON.stringify(noChatbot)})` : chatbotText;
+	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbot}}}`;
 }
 
-export const providerProperty: INodeProperties = {
-	displayName: 'Provider',
-	name: 'provider',
-	type: 'options',
-	noDataExpression: true,
-	default: 'chatbase',
-	description: 'The chatbot vendor that captured the leads',
-	options: PROVIDERS.map((provider) => ({ name: provider.displayName, value: provider.name })),
-};
+/** The Provider dropdown over `providers`. */
+export function providerPropertyFor(providers: LeadProvider[], description: string): INodeProperties {
+	return {
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		// Chatbase comes first in every list of providers.
+		default: 'chatbase',
+		description,
+		options: providers.map((provider) => ({ name: provider.displayName, value: provider.name })),
+	};
+}
+
+export const providerProperty = providerPropertyFor(PROVIDERS, 'The chatbot vendor that captured the leads');
 
 const listingProviders = PROVIDERS.filter((provider) => provider.allChatbots).map((provider) => provider.name);
 const nonListingProviders = PROVIDERS.filter((provider) => !provider.allChatbots).map((provider) => provider.name);
@@ -80,38 +93,58 @@ export const chatbotIdsProperty: INodeProperties = {
 	displayOptions: { show: { chatbotScope: ['list'] } },
 };
 
+/** Hidden for Chatbots: All and Several; hide, not show, so a node without that parameter (saved before it existed) shows it. */
+const ONE_CHATBOT_ONLY = { hide: { chatbotScope: ['all', 'list'] } };
+
+/** A chatbot ID goes into a URL path: nothing that would change the path or query. */
+function chatbotIdValidation(allowEmpty: boolean) {
+	return [
+		{
+			type: 'regex',
+			properties: { regex: allowEmpty ? '^[^/?#\\s]*$' : '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
+		},
+	];
+}
+
+function chatbotLocator(required: boolean, description: string): INodeProperties {
+	return {
+		displayName: 'Chatbot',
+		name: 'chatbotId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required,
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a chatbot...',
+				typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. ckl123abc456',
+				validation: chatbotIdValidation(!required),
+			},
+		],
+	};
+}
+
 export const chatbotProperty: INodeProperties = {
-	displayName: 'Chatbot',
-	name: 'chatbotId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	// hide, not show: a node without the Chatbots parameter (saved before it existed) shows it.
-	displayOptions: { hide: { chatbotScope: ['all', 'list'] } },
-	description:
+	...chatbotLocator(
+		true,
 		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a chatbot...',
-			typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. ckl123abc456',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
-				},
-			],
-		},
-	],
+	),
+	displayOptions: ONE_CHATBOT_ONLY,
 };
+
+/** The chatbot where empty means every chatbot of the account (the Instant Trigger). */
+export function optionalChatbotProperty(description: string): INodeProperties {
+	return chatbotLocator(false, description);
+}
 
 /** A parameter that locates one chatbot (Robofy's project): All lists every one of them instead. */
 function locatorFor(provider: string, property: INodeProperties): INodeProperties {
@@ -127,7 +160,7 @@ export const providerSpecificProperties: INodeProperties[] = PROVIDERS.flatMap((
 					name: `${provider.name}ChatbotNotice`,
 					type: 'notice' as const,
 					default: '',
-					displayOptions: { show: { provider: [provider.name] }, hide: { chatbotScope: ['all', 'list'] } },
+					displayOptions: { show: { provider: [provider.name] }, ...ONE_CHATBOT_ONLY },
 				},
 			]
 		: []),

@@ -117,6 +117,39 @@ export interface LeadProvider {
 	 * when the vendor cannot list its chatbots (then All is not offered).
 	 */
 	allChatbots?(read: ListReader): Promise<ChatbotTarget[]>;
+	/** The vendor's "lead submitted" webhook, where it has one (Chatbase, Chatzuri). */
+	webhook?: LeadWebhook;
+}
+
+export type HmacAlgorithm = 'sha1' | 'sha256';
+
+/**
+ * How a vendor pushes leads: the signature it puts on a request and how its events read. Shared
+ * code verifies, parses, filters, de-duplicates and normalizes; this only describes the vendor.
+ */
+export interface LeadWebhook {
+	/** Where the vendor's dashboard takes the URL, for the node's notice. */
+	setupHint: string;
+	/** Header (lower case) with an HMAC of the raw body, when the user set a signing secret. */
+	signatureHeader: string;
+	/** Accepted HMAC algorithms; a header value may name one (`sha256=…`) or leave it to the digest length. */
+	signatureAlgorithms: HmacAlgorithm[];
+	/** Event types that carry a lead. */
+	leadEvents: string[];
+	/** Reads a parsed JSON body; undefined when it is not an event of this vendor (no event type). */
+	readEvent(body: IDataObject): WebhookEvent | undefined;
+	/** The lead fields of a lead event's payload; shared code derives the id and the time. */
+	mapLead(payload: IDataObject): Omit<MappedLead, 'id' | 'createdAt'>;
+}
+
+/** One webhook event, as read from the body. */
+export interface WebhookEvent {
+	type: string;
+	chatbotId?: string;
+	/** The event's own time, when the body has one. */
+	timestamp?: unknown;
+	/** The event's data (`payload` or `data`); for lead events, the lead. */
+	payload?: unknown;
 }
 
 /** A list endpoint for a picker. `params` are the provider's current parameter values. */

@@ -13,6 +13,8 @@
 const http = require('http');
 const crypto = require('crypto');
 
+const { SHAPES: WEBHOOK_SHAPES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies } = require('./webhooks');
+
 // ─── Constants ─────────────────────────────────────────────────────────────────────────────
 
 const VENDORS = Object.freeze(['chatbase', 'chatzuri', 'chatofAi', 'robofy']);
@@ -684,7 +686,7 @@ function readJsonBody(req) {
 
 /** Admin routes: `${method} ${path}` -> (sim, body, query) => JSON result. */
 const ADMIN_ROUTES = {
-	'GET /__admin/info': (sim) => ({ url: sim.url, baseUrls: sim.baseUrls, keys: sim.keys }),
+	'GET /__admin/info': (sim) => ({ url: sim.url, baseUrls: sim.baseUrls, keys: sim.keys, webhookSecrets: sim.webhookSecrets }),
 	'POST /__admin/reset': (sim) => (sim.reset(), { ok: true }),
 	'POST /__admin/seed': (sim) => ({ ok: true, seed: sim.seed() }),
 	'POST /__admin/chatbots': (sim, b) => ({ chatbot: sim.addChatbot(b.vendor, b.chatbotId, b) }),
@@ -703,6 +705,9 @@ const ADMIN_ROUTES = {
 		requests: q.vendor ? sim.requests.filter((r) => r.vendor === q.vendor) : sim.requests,
 	}),
 	'DELETE /__admin/requests': (sim) => (sim.clearRequests(), { ok: true }),
+	'POST /__admin/webhooks': async (sim, b) => ({ webhook: await sim.sendWebhook(b) }),
+	'POST /__admin/webhooks/redeliver': async (sim, b) => ({ webhook: await sim.redeliverWebhook(b.id, b) }),
+	'GET /__admin/webhooks': (sim) => ({ webhooks: sim.webhooks }),
 };
 
 async function handleAdmin(sim, req, res, pathname, query) {
@@ -711,7 +716,7 @@ async function handleAdmin(sim, req, res, pathname, query) {
 	if (!route) return send(ctx, 404, { error: `No admin route ${req.method} ${pathname}` });
 	try {
 		const body = req.method === 'GET' ? {} : await readJsonBody(req);
-		return send(ctx, 200, route(sim, body, query));
+		return send(ctx, 200, await route(sim, body, query));
 	} catch (err) {
 		return send(ctx, 400, { error: err instanceof Error ? err.message : String(err) });
 	}
@@ -737,7 +742,8 @@ function normalizeCreateOptions(options) {
 	if (options.chatbaseTimestampStyle) {
 		vendors.chatbase = checkedOptions('chatbase', vendors.chatbase, { timestampStyle: options.chatbaseTimestampStyle });
 	}
-	return { keys, vendors, onRequest: options.onRequest };
+	const webhookSecrets = { chatbase: 'sim-chatbase-webhook-secret', chatzuri: 'sim-chatzuri-webhook-secret', ...options.webhookSecrets };
+	return { keys, vendors, webhookSecrets, onRequest: options.onRequest };
 }
 
 function checkedOptions(vendor, current, changes) {
@@ -759,6 +765,10 @@ class Simulator {
 		this.maxInFlight = 0;
 		this._initial = normalizeCreateOptions(options);
 		this.keys = Object.freeze({ ...this._initial.keys });
+		/** The signing secret each webhook vendor uses unless a send says otherwise. */
+		this.webhookSecrets = Object.freeze({ ...this._initial.webhookSecrets });
+		/** Webhooks sent: { id, vendor, shape, url, body (the exact text), headers, event, stored, deliveries }. */
+		this.webhooks = [];
 		/** Log of vendor requests: { vendor, method, path, query, status, fault?, at }. Never headers. */
 		this.requests = [];
 		this._server = null;
@@ -975,6 +985,48 @@ class Simulator {
 		this.requests.length = 0;
 	}
 
+	// ── webhooks (push) ──
+
+	/**
+	 * POSTs a vendor webhook to `url` (loopback only), signed the way the vendor signs, and
+	 * resolves the log entry with every delivery's { status, body, sentAt, ms }. A lead event
+	 * with a `lead` also stores that lead (`store: false` does not), as the vendor's API would
+	 * then list it. See README.md, Webhooks, for the options.
+	 */
+	async sendWebhook(options = {}) {
+		const { vendor, url, chatbotId, lead, eventType, timestamp, payload, body, projectId } = options;
+		const shape = options.shape ?? (vendor === 'chatbase' ? 'api' : 'guide');
+		const secret = options.secret === undefined ? this.webhookSecrets[vendor] : options.secret;
+		assertLoopbackUrl(url);
+		// One capture instant for the event's timestamp (Chatzuri's guide shape) and the stored lead.
+		const capturedAt = new Date(lead && lead.createdAt !== undefined ? lead.createdAt : Date.now()).toISOString();
+		const event = body === undefined ? webhookEvent(vendor, shape, { chatbotId, lead, eventType, timestamp: timestamp ?? capturedAt, payload }) : undefined;
+		if (body !== undefined && !WEBHOOK_SHAPES[vendor]) throw new Error(`Only chatbase and chatzuri send lead webhooks (got "${vendor}")`);
+		let raw = Buffer.from(body ?? JSON.stringify(event, null, options.pretty ? 2 : undefined), 'utf8');
+		const headers = {
+			'content-type': options.contentType ?? 'application/json',
+			'user-agent': `${vendor}-webhooks (n8n-nodes-chatbot-leads simulator)`,
+			...signatureHeaders(vendor, shape, raw, secret, options.signature),
+		};
+		// Signed first, then one byte more: the JSON still means the same, but it is not what was signed.
+		if (options.signature === 'tampered') raw = Buffer.concat([raw, Buffer.from(' ')]);
+		const isLead = event && /^leads?\.submit$/.test(event.eventType ?? event.event) && payload === undefined;
+		const stored = isLead && lead && options.store !== false ? this.addLeads(vendor, chatbotId, [{ ...lead, createdAt: capturedAt }], { projectId })[0] : undefined;
+		const entry = { id: `wh_${this.webhooks.length + 1}`, vendor, shape, url, body: raw.toString('utf8'), headers, event, stored, deliveries: [] };
+		this.webhooks.push(entry);
+		entry.deliveries.push(...(await deliverCopies(url, raw, headers, options)));
+		return clone(entry);
+	}
+
+	/** Sends a logged webhook again, byte for byte, with the same headers (a vendor's retry). */
+	async redeliverWebhook(id, options = {}) {
+		const entry = this.webhooks.find((webhook) => webhook.id === id);
+		if (!entry) throw new Error(`No webhook ${id} was sent`);
+		const deliveries = await deliverCopies(entry.url, Buffer.from(entry.body, 'utf8'), entry.headers, options);
+		entry.deliveries.push(...deliveries);
+		return { ...clone(entry), deliveries };
+	}
+
 	// ── internals ──
 
 	_clearState() {
@@ -985,6 +1037,7 @@ class Simulator {
 		this._counters = perVendor(() => 0);
 		this._usedIds = perVendor(() => new Set());
 		this.requests.length = 0;
+		if (this.webhooks) this.webhooks.length = 0;
 	}
 
 	_bot(vendor, id) {

@@ -2,7 +2,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider, VendorList } from '../types';
 import { VendorResponseError } from '../types';
-import { allFromChatbotList, flatContactMapper, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
+import {
+	allFromChatbotList,
+	contactPayloadLead,
+	envelopeEventReader,
+	flatContactMapper,
+	isObject,
+	listOrFail,
+	messageOf,
+	namedItems,
+	pageSizeQuery,
+} from './util';
 
 /** Chatbase documents `{ collectedCustomers: [...] }`, but live responses put the array under `.data`. */
 function leadsArray(body: unknown): IDataObject[] {
@@ -36,4 +46,15 @@ export const chatbase: LeadProvider = {
 	chatbotList,
 	allChatbots: allFromChatbotList(chatbotList),
 	mapLead: flatContactMapper(['chatbot_id', 'account_id']),
+	// `{ eventType: 'leads.submit', chatbotId, payload: { conversationId, customerEmail, … } }`,
+	// signed (when a secret is set) with a hex HMAC-SHA1 of the raw body. No id, no time.
+	webhook: {
+		setupHint:
+			"Chatbase: in your chatbot's settings, add a webhook with this node's Production URL and the event leads.submit. Chatbase's docs describe the events and the x-chatbase-signature header but do not name the menu; look for Webhooks in the chatbot's Settings or Integrations.",
+		signatureHeader: 'x-chatbase-signature',
+		signatureAlgorithms: ['sha1'],
+		leadEvents: ['leads.submit', 'lead.submit'],
+		readEvent: envelopeEventReader(['chatbotId', 'chatbot_id']),
+		mapLead: contactPayloadLead,
+	},
 };

@@ -2,7 +2,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider, VendorList } from '../types';
 import { VendorResponseError } from '../types';
-import { allFromChatbotList, flatContactMapper, isObject, listOrFail, messageOf, namedItems, pageSizeQuery } from './util';
+import {
+	allFromChatbotList,
+	contactPayloadLead,
+	envelopeEventReader,
+	flatContactMapper,
+	isObject,
+	listOrFail,
+	messageOf,
+	namedItems,
+	pageSizeQuery,
+} from './util';
 
 function leadsArray(body: unknown): IDataObject[] {
 	if (isObject(body) && Array.isArray(body.data)) return body.data as IDataObject[];
@@ -40,4 +50,16 @@ export const chatzuri: LeadProvider = {
 	chatbotList,
 	allChatbots: allFromChatbotList(chatbotList),
 	mapLead: flatContactMapper(['chatbot_id', 'chatbot_owner_user_id']),
+	// Two published shapes: the developer guide's `{ event, timestamp, agent_id, data: { name, … } }`
+	// and the API page's Chatbase-like `{ eventType, agentId | chatbotId, payload: { customerName, … } }`
+	// (older copy: `leads.submit`, SHA-1). Signed only when a secret is set: `sha256=<HMAC>`.
+	webhook: {
+		setupHint:
+			"Chatzuri: open the agent, go to Settings > Webhooks, paste this node's Production URL, select the lead.submit event and, to have requests signed, set a signing secret (the same one goes in the credential).",
+		signatureHeader: 'x-chatzuri-signature',
+		signatureAlgorithms: ['sha256', 'sha1'],
+		leadEvents: ['lead.submit', 'leads.submit'],
+		readEvent: envelopeEventReader(['agentId', 'agent_id', 'chatbotId', 'chatbot_id']),
+		mapLead: contactPayloadLead,
+	},
 };

@@ -246,6 +246,13 @@ function largestPageOf(saved: LeadCursorState | undefined, provider: LeadProvide
 	return largest;
 }
 
+interface PollInputs {
+	saved: LeadCursorState | undefined;
+	record: ReturnType<typeof readStartRecord>;
+	hostNow: number;
+	serverLargestPage: number;
+}
+
 interface TargetPoll extends ChatbotPoll {
 	key: string;
 	/** The cursor it started from was none: a chatbot new to the trigger. */
@@ -259,7 +266,7 @@ async function pollTarget(
 	client: VendorClient,
 	settings: TriggerSettings,
 	target: ChatbotTarget,
-	from: { saved: LeadCursorState | undefined; record: ReturnType<typeof readStartRecord>; hostNow: number; serverLargestPage: number },
+	from: PollInputs,
 ): Promise<TargetPoll> {
 	const key = chatbotKey(settings.provider, target);
 	const { state, adoptedFrom } = startingPoint(from.saved, from.record, key);
@@ -270,6 +277,45 @@ async function pollTarget(
 	} catch (error) {
 		throw severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error;
 	}
+}
+
+/**
+ * Every selected chatbot, a few at a time. A chatbot of a reused list that is gone (404) makes the
+ * poll list the chatbots anew, once, rather than fail until the list expires.
+ */
+async function pollEveryChatbot(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings, pool: TaskPool, from: PollInputs) {
+	let reusedList = false;
+	const pollAll = async (cachedList: unknown) => {
+		const { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, cachedList, {
+			hostNow: from.hostNow,
+			reuseForMs: settings.listEveryMs,
+		});
+		reusedList = cache !== undefined && cache.listedAt !== from.hostNow;
+		const polls: TargetPoll[] = [];
+		await forEachInPool(targets, pool, async (target, index) => {
+			polls[index] = await pollTarget(ctx, client, settings, target, from);
+		});
+		return { polls, cache };
+	};
+	const relist = (error: unknown) => reusedList && error instanceof NodeApiError && error.httpCode === '404';
+	const firstTry = await settle(async () => await pollAll(from.saved?.chatbotList));
+	if ('error' in firstTry && !relist(firstTry.error)) throw firstTry.error;
+	return 'value' in firstTry ? firstTry.value : await pollAll(undefined);
+}
+
+/** The cursor after a successful poll; chatbots started from nothing also go into an activation record. */
+function nextCursor(ctx: IPollFunctions, from: PollInputs, polls: TargetPoll[], cache: LeadCursorState['chatbotList']): LeadCursorState {
+	const next: LeadCursorState = { version: 2, chatbots: {}, adopted: from.saved?.adopted };
+	if (cache) next.chatbotList = cache;
+	const started: Record<string, ChatbotCursorState> = {};
+	for (const poll of polls) {
+		next.chatbots[poll.key] = poll.state;
+		if (poll.adoptedFrom) next.adopted = withAdopted(next.adopted, poll.adoptedFrom);
+		if (poll.started) started[poll.key] = poll.state;
+	}
+	if (Object.keys(started).length > 0) next.adopted = withAdopted(next.adopted, writeStartRecord(ctx, started, from.hostNow));
+	if (!next.adopted) delete next.adopted;
+	return next;
 }
 
 /**
@@ -292,39 +338,9 @@ export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecut
 
 	const staticData = ctx.getWorkflowStaticData('node');
 	const saved = readLeadCursor(staticData.leadCursor, settings.windows.lookBackMs);
-	const record = readStartRecord(ctx);
-	const from = { saved, record, hostNow, serverLargestPage: largestPageOf(saved, settings.provider) };
-	let reusedList = false;
-	const pollAll = async (cachedList: unknown) => {
-		const { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, cachedList, {
-			hostNow,
-			reuseForMs: settings.listEveryMs,
-		});
-		reusedList = cache !== undefined && cache.listedAt !== hostNow;
-		const polls: TargetPoll[] = [];
-		await forEachInPool(targets, pool, async (target, index) => {
-			polls[index] = await pollTarget(ctx, client, settings, target, from);
-		});
-		return { polls, cache };
-	};
-	// A chatbot of a reused list that is gone (404): list anew, once, rather than fail until the list expires.
-	const relist = (error: unknown) => reusedList && error instanceof NodeApiError && error.httpCode === '404';
-	const firstTry = await settle(async () => await pollAll(saved?.chatbotList));
-	if ('error' in firstTry && !relist(firstTry.error)) throw firstTry.error;
-	const { polls, cache } = 'value' in firstTry ? firstTry.value : await pollAll(undefined);
-
-	const next: LeadCursorState = { version: 2, chatbots: {}, adopted: saved?.adopted };
-	if (cache) next.chatbotList = cache;
-	const started: Record<string, ChatbotCursorState> = {};
-	const emit: TimedLead[] = [];
-	for (const poll of polls) {
-		next.chatbots[poll.key] = poll.state;
-		if (poll.adoptedFrom) next.adopted = withAdopted(next.adopted, poll.adoptedFrom);
-		if (poll.started) started[poll.key] = poll.state;
-		emit.push(...poll.emit);
-	}
-	if (Object.keys(started).length > 0) next.adopted = withAdopted(next.adopted, writeStartRecord(ctx, started, hostNow));
-	if (!next.adopted) delete next.adopted;
-	staticData.leadCursor = next;
-	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.sort(byAge).map((timed) => timed.lead))] : null;
+	const from: PollInputs = { saved, record: readStartRecord(ctx), hostNow, serverLargestPage: largestPageOf(saved, settings.provider) };
+	const { polls, cache } = await pollEveryChatbot(ctx, client, settings, pool, from);
+	staticData.leadCursor = nextCursor(ctx, from, polls, cache);
+	const emit = polls.flatMap((poll) => poll.emit).sort(byAge);
+	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.map((timed) => timed.lead))] : null;
 }

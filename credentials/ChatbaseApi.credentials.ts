@@ -32,6 +32,15 @@ export class ChatbaseApi implements ICredentialType {
 			default: 'https://www.chatbase.co/api/v1',
 			description: 'Change only to go through a proxy or a test server; every request path is appended to it',
 		},
+		{
+			displayName: 'Webhook Signing Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"Only for the Chatbot Leads Instant Trigger: Chatbase does not document which secret it signs with: use the one your Chatbase webhook settings show. When set, requests without a valid signature are refused (HTTP 401). When empty, anyone who knows the webhook URL can send leads.",
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

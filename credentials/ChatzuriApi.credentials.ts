@@ -32,6 +32,15 @@ export class ChatzuriApi implements ICredentialType {
 			default: 'https://www.chatzuri.com/api/v1',
 			description: 'Change only to go through a proxy or a test server; every request path is appended to it',
 		},
+		{
+			displayName: 'Webhook Signing Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"Only for the Chatbot Leads Instant Trigger: the signing secret set in the agent's Settings > Webhooks. When set, requests without a valid signature are refused (HTTP 401). When empty, anyone who knows the webhook URL can send leads.",
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
+import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS } from './fixtures';
 import { resolveNodeExpression } from './harness/n8n';
@@ -40,5 +44,73 @@ describe('descriptions', () => {
 		const chatbot = new ChatbotLeads().description.properties.find((p) => p.name === 'chatbotId');
 		expect(chatbot?.default).toEqual({ mode: 'list', value: '' });
 		expect(chatbot?.modes?.map((m) => m.name)).toEqual(['list', 'id']);
+	});
+});
+
+describe('Chatbot Leads Instant Trigger description', () => {
+	const instant = new ChatbotLeadsInstantTrigger();
+	const { description } = instant;
+	const property = (name: string) => description.properties.find((p) => p.name === name);
+
+	test('is a webhook trigger with one POST webhook at path "webhook", answered once the execution starts', () => {
+		expect(description.name).toBe('chatbotLeadsInstantTrigger');
+		expect(description.displayName).toBe('Chatbot Leads Instant Trigger');
+		expect(description.group).toEqual(['trigger']);
+		expect(description.inputs).toEqual([]);
+		expect(description.polling).toBeUndefined();
+		expect(description.webhooks).toEqual([{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }]);
+		expect(Object.keys(instant.webhookMethods.default)).toEqual(['checkExists', 'create', 'delete']);
+	});
+
+	test('offers only the vendors with lead webhooks, each with its own credential', () => {
+		expect(property('provider')?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['chatbase', 'chatzuri']);
+		expect(description.credentials?.map((c) => [c.name, c.displayOptions?.show?.provider, c.required])).toEqual([
+			['chatbaseApi', ['chatbase'], true],
+			['chatzuriApi', ['chatzuri'], true],
+		]);
+	});
+
+	test('its notice says where the URL goes, that without a secret anyone with the URL can send leads, and what Chatof.ai and Robofy users use', () => {
+		const notice = String(property('notice')?.displayName);
+		expect(notice).toMatch(/Production URL/);
+		expect(notice).toMatch(/Without a Webhook Signing Secret .* anyone who knows the URL can send leads/);
+		expect(notice).toMatch(/Chatof\.ai and Robofy send no lead webhooks: use the Chatbot Leads Trigger/);
+		expect(property('chatbaseWebhookSetup')?.displayOptions?.show?.provider).toEqual(['chatbase']);
+		expect(String(property('chatbaseWebhookSetup')?.displayName)).toMatch(/leads\.submit/);
+		expect(String(property('chatzuriWebhookSetup')?.displayName)).toMatch(/Settings > Webhooks.*lead\.submit/);
+	});
+
+	test('the chatbot is optional: empty accepts every chatbot of the account', () => {
+		const chatbot = property('chatbotId');
+		expect(chatbot?.required).toBe(false);
+		expect(chatbot?.description).toMatch(/Leave empty to accept every chatbot/);
+	});
+
+	test('the subtitle names the vendor and the chatbot, or every chatbot', async () => {
+		const subtitle = String(description.subtitle);
+		const resolve = (parameters: INodeParameters) => resolveNodeExpression({ nodeType: instant, credentialTypes: ALL_CREDENTIALS, parameters }, subtitle);
+		expect(await resolve({ provider: 'chatzuri', chatbotId: { __rl: true, mode: 'id', value: 'agt_1' } })).toBe('Instant: Chatzuri: agt_1');
+		expect(await resolve({ provider: 'chatbase', chatbotId: { __rl: true, mode: 'id', value: '' } })).toBe('Instant: Chatbase: every chatbot');
+	});
+
+	test.each(['chatbaseApi', 'chatzuriApi'])('the %s credential has an optional Webhook Signing Secret (password)', (name) => {
+		const credential = ALL_CREDENTIALS.find((c) => c.name === name);
+		const secret = credential?.properties.find((p) => p.name === 'webhookSecret');
+		expect(secret).toMatchObject({ displayName: 'Webhook Signing Secret', type: 'string', default: '', typeOptions: { password: true } });
+		expect(secret?.required).toBeUndefined();
+	});
+
+	test('the instant-lead-to-Slack example uses only parameters the node has, and starts the Slack node', () => {
+		const example = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'instant-lead-to-slack.json'), 'utf8'));
+		const node = example.nodes.find((n: { type: string }) => n.type === 'n8n-nodes-chatbot-leads.chatbotLeadsInstantTrigger');
+		expect(Object.keys(node.parameters).filter((name) => !property(name))).toEqual([]);
+		expect(node.parameters.provider).toBe('chatbase');
+		expect(Object.keys(node.credentials)).toEqual(['chatbaseApi']);
+		expect(node.webhookId).toMatch(/^[0-9a-f-]{36}$/);
+		expect(example.connections[node.name].main[0][0].node).toBe('Post lead to Slack');
+	});
+
+	test.each(['chatofAiApi', 'robofyApi'])('the %s credential has no webhook secret (no webhooks)', (name) => {
+		expect(ALL_CREDENTIALS.find((c) => c.name === name)?.properties.map((p) => p.name)).toEqual(['apiKey', 'baseUrl']);
 	});
 });

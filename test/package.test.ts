@@ -19,6 +19,7 @@ test('the package holds dist, the entry file and docs only: no tests, sources, m
 		expect.arrayContaining([
 			'dist/nodes/ChatbotLeads/ChatbotLeads.node.js',
 			'dist/nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node.js',
+			'dist/nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node.js',
 			'dist/icons/chatbotLeads.svg',
 			'dist/icons/chatbotLeads.dark.svg',
 		]),

@@ -2,7 +2,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
+	chatbotIdsProperty,
 	chatbotProperty,
+	chatbotScopeProperties,
 	leadsSubtitle,
 	credentialsForProviders,
 	providerFilterProperties,
@@ -29,8 +31,10 @@ export class ChatbotLeads implements INodeType {
 		credentials: credentialsForProviders,
 		properties: [
 			providerProperty,
+			...chatbotScopeProperties,
 			...providerSpecificProperties,
 			chatbotProperty,
+			chatbotIdsProperty,
 			{
 				displayName: 'Return All',
 				name: 'returnAll',

@@ -2,7 +2,9 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
+	chatbotIdsProperty,
 	chatbotProperty,
+	chatbotScopeProperties,
 	leadsSubtitle,
 	credentialsForProviders,
 	providerProperty,
@@ -29,14 +31,16 @@ export class ChatbotLeadsTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each new lead is emitted exactly once, oldest first. When the workflow is first activated, leads that already exist are not emitted unless you choose otherwise under First Poll.',
+					'Each new lead is emitted exactly once, oldest first. When the workflow is first activated, or a chatbot joins the ones it watches, the leads that already exist are not emitted unless you choose otherwise under First Poll.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
 			},
 			providerProperty,
+			...chatbotScopeProperties,
 			...providerSpecificProperties,
 			chatbotProperty,
+			chatbotIdsProperty,
 			{
 				displayName: 'First Poll',
 				name: 'firstPoll',
@@ -80,6 +84,16 @@ export class ChatbotLeadsTrigger implements INodeType {
 						default: 60,
 						description:
 							"How late a lead may show up in the vendor's API, after leads newer than it, and still be emitted by the next regular poll. Later ones are caught by the recheck.",
+					},
+					{
+						displayName: 'List Chatbots Every (Minutes)',
+						name: 'listEveryMinutes',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 5,
+						displayOptions: { show: { '/chatbotScope': ['all'] } },
+						description:
+							"How often to ask the vendor for the account's chatbots. A chatbot created in between is watched from the first poll after that (its leads from before are not emitted).",
 					},
 					{
 						displayName: 'Recheck Every (Minutes)',

@@ -60,6 +60,8 @@ export interface LeadCursorState extends IDataObject {
 	chatbots: Record<string, ChatbotCursorState>;
 	/** Activation records (see activation.ts) this cursor has already taken over. */
 	adopted?: string[];
+	/** Chatbots: All — the vendor's list of chatbots, reused for a few minutes (ChatbotListCache in chatbots.ts). */
+	chatbotList?: IDataObject;
 }
 
 export interface CursorWindows {

@@ -1,73 +1,170 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS } from './providers';
+import type { LeadProvider } from './types';
 
 function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
 	return { ...property, displayOptions: { show: { [path]: [provider] } } };
 }
 
-export const credentialsForProviders: INodeCredentialDescription[] = PROVIDERS.map((provider) => ({
-	name: provider.credentialType,
-	required: true,
-	displayOptions: { show: { provider: [provider.name] } },
-}));
+/** Each provider's credential, asked for only when that provider is picked. */
+export function credentialsFor(providers: LeadProvider[]): INodeCredentialDescription[] {
+	return providers.map((provider) => ({
+		name: provider.credentialType,
+		required: true,
+		displayOptions: { show: { provider: [provider.name] } },
+	}));
+}
+
+export const credentialsForProviders = credentialsFor(PROVIDERS);
 
 const displayNames = JSON.stringify(Object.fromEntries(PROVIDERS.map((provider) => [provider.name, provider.displayName])));
 /** The chatbot as the canvas shows it: the locator may reach a subtitle as an object or as its value. */
-const chatbotText = '($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value || $parameter["chatbotId"] || "")';
+const oneChatbotText = '($parameter["chatbotId"].cachedResultName || $parameter["chatbotId"].value || $parameter["chatbotId"] || "")';
+const chatbotText = `($parameter["chatbotScope"] === "all" ? "all chatbots" : $parameter["chatbotScope"] === "list" ? "several chatbots" : ${oneChatbotText})`;
 
-/** e.g. "Chatbase: Sales bot", under the node on the canvas. */
-export function leadsSubtitle(prefix = ''): string {
-	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbotText}}}`;
+/** e.g. "Chatbase: Sales bot", under the node on the canvas; `noChatbot` stands in for an empty chatbot. */
+export function leadsSubtitle(prefix = '', noChatbot = ''): string {
+	const chatbot = noChatbot ? `(${chatbotText} || ${JSON.stringify(noChatbot)})` : chatbotText;
+	return `={{${JSON.stringify(prefix)} + (${displayNames}[$parameter["provider"]] || $parameter["provider"]) + ": " + ${chatbot}}}`;
 }
 
-export const providerProperty: INodeProperties = {
-	displayName: 'Provider',
-	name: 'provider',
-	type: 'options',
-	noDataExpression: true,
-	default: 'chatbase',
-	description: 'The chatbot vendor that captured the leads',
-	options: PROVIDERS.map((provider) => ({ name: provider.displayName, value: provider.name })),
+/** The Provider dropdown over `providers`. */
+export function providerPropertyFor(providers: LeadProvider[], description: string): INodeProperties {
+	return {
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		// Chatbase comes first in every list of providers.
+		default: 'chatbase',
+		description,
+		options: providers.map((provider) => ({ name: provider.displayName, value: provider.name })),
+	};
+}
+
+export const providerProperty = providerPropertyFor(PROVIDERS, 'The chatbot vendor that captured the leads');
+
+const listingProviders = PROVIDERS.filter((provider) => provider.allChatbots).map((provider) => provider.name);
+const nonListingProviders = PROVIDERS.filter((provider) => !provider.allChatbots).map((provider) => provider.name);
+
+const SCOPE_OPTIONS = {
+	all: {
+		name: 'All Chatbots of the Account',
+		value: 'all',
+		description: "Every chatbot the API key can see (Robofy: every agent of every project), listed again on each run",
+	},
+	one: { name: 'One Chatbot', value: 'one', description: 'The chatbot picked below' },
+	list: { name: 'Several by ID', value: 'list', description: 'The chatbots whose IDs you enter' },
 };
 
-export const chatbotProperty: INodeProperties = {
-	displayName: 'Chatbot',
-	name: 'chatbotId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
+function scopeProperty(providers: string[], options: Array<keyof typeof SCOPE_OPTIONS>): INodeProperties {
+	return {
+		displayName: 'Chatbots',
+		name: 'chatbotScope',
+		type: 'options',
+		noDataExpression: true,
+		default: 'one',
+		description: 'Whose leads to get: one chatbot, every chatbot of the account, or several by ID',
+		displayOptions: { show: { provider: providers } },
+		options: options.map((option) => SCOPE_OPTIONS[option]),
+	};
+}
+
+/**
+ * Chatbots: One, All or Several by ID. All is offered only for vendors that can list their
+ * chatbots, hence one property per group of vendors (n8n shows the one whose provider matches).
+ */
+export const chatbotScopeProperties: INodeProperties[] = [
+	...(listingProviders.length > 0 ? [scopeProperty(listingProviders, ['all', 'one', 'list'])] : []),
+	...(nonListingProviders.length > 0 ? [scopeProperty(nonListingProviders, ['one', 'list'])] : []),
+];
+
+export const chatbotIdsProperty: INodeProperties = {
+	displayName: 'Chatbot IDs',
+	name: 'chatbotIds',
+	type: 'string',
+	typeOptions: { rows: 3 },
+	default: '',
 	required: true,
+	placeholder: 'e.g. ckl123abc456, ckl789def012',
 	description:
-		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a chatbot...',
-			typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. ckl123abc456',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
-				},
-			],
-		},
-	],
+		'The IDs, separated by commas or new lines: Chatbase chatbot IDs, Chatzuri agent IDs, Chatof.ai bot UIDs, or Robofy chatbot IDs of the project above',
+	displayOptions: { show: { chatbotScope: ['list'] } },
 };
+
+/** Hidden for Chatbots: All and Several; hide, not show, so a node without that parameter (saved before it existed) shows it. */
+const ONE_CHATBOT_ONLY = { hide: { chatbotScope: ['all', 'list'] } };
+
+/** A chatbot ID goes into a URL path: nothing that would change the path or query. */
+function chatbotIdValidation(allowEmpty: boolean) {
+	return [
+		{
+			type: 'regex',
+			properties: { regex: allowEmpty ? '^[^/?#\\s]*$' : '^[^/?#\\s]+$', errorMessage: 'Paste only the ID, without spaces, "/", "?" or "#"' },
+		},
+	];
+}
+
+function chatbotLocator(required: boolean, description: string): INodeProperties {
+	return {
+		displayName: 'Chatbot',
+		name: 'chatbotId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required,
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a chatbot...',
+				typeOptions: { searchListMethod: 'searchChatbots', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. ckl123abc456',
+				validation: chatbotIdValidation(!required),
+			},
+		],
+	};
+}
+
+export const chatbotProperty: INodeProperties = {
+	...chatbotLocator(
+		true,
+		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
+	),
+	displayOptions: ONE_CHATBOT_ONLY,
+};
+
+/** The chatbot where empty means every chatbot of the account (the Instant Trigger). */
+export function optionalChatbotProperty(description: string): INodeProperties {
+	return chatbotLocator(false, description);
+}
+
+/** A parameter that locates one chatbot (Robofy's project): All lists every one of them instead. */
+function locatorFor(provider: string, property: INodeProperties): INodeProperties {
+	return { ...property, displayOptions: { show: { provider: [provider] }, hide: { chatbotScope: ['all'] } } };
+}
 
 /** Parameters only one vendor has (Robofy's project), and a note where it has no chatbot list. */
 export const providerSpecificProperties: INodeProperties[] = PROVIDERS.flatMap((provider) => [
 	...(provider.noChatbotListHint
-		? [onlyFor(provider.name, { displayName: provider.noChatbotListHint, name: `${provider.name}ChatbotNotice`, type: 'notice', default: '' })]
+		? [
+				{
+					displayName: provider.noChatbotListHint,
+					name: `${provider.name}ChatbotNotice`,
+					type: 'notice' as const,
+					default: '',
+					displayOptions: { show: { provider: [provider.name] }, ...ONE_CHATBOT_ONLY },
+				},
+			]
 		: []),
-	...(provider.properties ?? []).map((property) => onlyFor(provider.name, property)),
+	...(provider.properties ?? []).map((property) => locatorFor(provider.name, property)),
 ]);
 
 export const providerFilterProperties: INodeProperties[] = PROVIDERS.flatMap((provider) =>
@@ -85,7 +182,7 @@ export const requestOptionProperties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 10 },
 		default: 4,
 		description:
-			'Where the vendor reports how many leads there are (Chatof.ai), how many pages to request at once. The trigger always pages one at a time.',
+			'How many requests to send at once: chatbots fetched or polled together (Chatbots: All or Several), and in the Chatbot Leads node pages read ahead where the vendor reports how many leads there are (Chatof.ai). A 429 lowers it for the rest of the run.',
 	},
 	{
 		displayName: 'Include Raw Record',

@@ -1,8 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { collectLeads } from './leads';
-import { readLeadQuery, readProvider, readRunOptions, type ParameterReader } from './params';
+import { readChatbotSelection, resolveChatbots } from './chatbots';
+import { collectLeadsOfChatbots } from './collectChatbots';
+import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader } from './params';
+import { TaskPool } from './pool';
 import { createVendorClient } from './transport';
 import { checkLimit } from './validate';
 
@@ -12,17 +14,25 @@ async function appendLeadsForItem(ctx: IExecuteFunctions, itemIndex: number, out
 	const read: ParameterReader = (name, fallback, extractValue) =>
 		ctx.getNodeParameter(name, itemIndex, fallback, { extractValue: extractValue === true });
 	const provider = readProvider(node, itemIndex, read('provider', ''));
-	const query = readLeadQuery(node, itemIndex, provider, read, true);
+	const selection = readChatbotSelection(node, itemIndex, provider, read);
+	const baseQuery = readQueryWithoutChatbot(node, itemIndex, provider, read, true);
 	const options = readRunOptions(node, itemIndex, read);
 	const limit = read('returnAll', false) === true ? undefined : checkLimit(node, itemIndex, read('limit', 50));
 	const client = await createVendorClient(ctx, provider, options.request);
-	const leads = await collectLeads(client, query, {
-		limit,
-		includeRaw: options.includeRaw,
-		paging: { maxPages: options.maxPages, concurrency: options.concurrency },
-	});
+	const severalChatbots = selection.scope !== 'one';
+	const pool = new TaskPool({ ...options.request, concurrency: options.concurrency, retryRateLimited: severalChatbots });
+	const targets = await resolveChatbots(client, selection, pool);
+	const leadsPerChatbot = await collectLeadsOfChatbots(
+		client,
+		targets,
+		baseQuery,
+		{ limit, includeRaw: options.includeRaw, paging: { maxPages: options.maxPages, concurrency: options.concurrency }, severalChatbots },
+		pool,
+	);
 	// One push per lead: push(...leads) overflows the call stack past about 120,000 leads.
-	for (const lead of leads) output.push({ json: lead, pairedItem: { item: itemIndex } });
+	for (const leads of leadsPerChatbot) {
+		for (const lead of leads) output.push({ json: lead, pairedItem: { item: itemIndex } });
+	}
 }
 
 function errorText(error: unknown): string {

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { derivedLeadId } from './leadId';
 import { parseVendorTime, toIsoOrNull } from './time';
-import type { LeadProvider, LeadQuery, NormalizedLead } from './types';
+import type { LeadProvider, LeadQuery, MappedLead, NormalizedLead } from './types';
 
 /** A lead plus its time as a number, which pagination, filtering and the cursor all need. */
 export interface TimedLead {
@@ -27,6 +27,30 @@ function cleanFields(fields: IDataObject | undefined): IDataObject {
 	return clean;
 }
 
+/** The shared lead shape from what an adapter mapped, the lead's id and its time (NaN: unknown). */
+export function buildLead(
+	providerName: string,
+	chatbotId: string,
+	id: string,
+	mapped: Omit<MappedLead, 'id' | 'createdAt'>,
+	createdAtMs: number,
+	/** The chatbot's name and Robofy's project, when a run covers several chatbots (LeadQuery.leadContext). */
+	leadContext?: IDataObject,
+): NormalizedLead {
+	return {
+		id,
+		provider: providerName,
+		chatbotId,
+		...leadContext,
+		name: textOrNull(mapped.name),
+		email: textOrNull(mapped.email),
+		phone: textOrNull(mapped.phone),
+		createdAt: toIsoOrNull(createdAtMs),
+		conversationId: textOrNull(mapped.conversationId),
+		fields: cleanFields(mapped.fields),
+	};
+}
+
 /**
  * One vendor record in the shared shape. A record without an id gets one derived from its
  * content, so it can still be de-duplicated; `createdAtMs` is NaN when the time is unreadable.
@@ -39,17 +63,8 @@ export function normalizeLead(
 ): TimedLead {
 	const mapped = provider.mapLead(record);
 	const createdAtMs = parseVendorTime(mapped.createdAt, query.timeZone);
-	const lead: NormalizedLead = {
-		id: mapped.id ?? derivedLeadId(provider.name, record),
-		provider: provider.name,
-		chatbotId: query.chatbotId,
-		name: textOrNull(mapped.name),
-		email: textOrNull(mapped.email),
-		phone: textOrNull(mapped.phone),
-		createdAt: toIsoOrNull(createdAtMs),
-		conversationId: textOrNull(mapped.conversationId),
-		fields: cleanFields(mapped.fields),
-	};
+	const id = mapped.id ?? derivedLeadId(provider.name, record);
+	const lead = buildLead(provider.name, query.chatbotId, id, mapped, createdAtMs, query.leadContext);
 	if (includeRaw) lead.raw = record;
 	return { lead, createdAtMs };
 }

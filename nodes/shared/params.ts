@@ -19,12 +19,19 @@ export function readProvider(node: INode, itemIndex: number, value: unknown): Le
 	return provider;
 }
 
-function providerParams(node: INode, itemIndex: number, provider: LeadProvider, read: ParameterReader): IDataObject {
+/** The provider's own top-level parameters (Robofy's project): they locate the chatbot. */
+export function locatorParams(node: INode, itemIndex: number, provider: LeadProvider, read: ParameterReader): IDataObject {
 	const params: IDataObject = {};
 	for (const property of provider.properties ?? []) {
 		const value = read(property.name, '', property.type === 'resourceLocator');
 		params[property.name] = checkId(node, itemIndex, property.displayName, value);
 	}
+	return params;
+}
+
+/** The provider's own entries of the Filters collection (Robofy's session ID). */
+function filterParams(provider: LeadProvider, read: ParameterReader): IDataObject {
+	const params: IDataObject = {};
 	const filters = (read('filters', {}) ?? {}) as IDataObject;
 	for (const property of provider.filterProperties ?? []) {
 		const value = filters[property.name];
@@ -33,7 +40,33 @@ function providerParams(node: INode, itemIndex: number, provider: LeadProvider, 
 	return params;
 }
 
-/** The validated query for one item; throws NodeOperationError before any request on bad input. */
+/**
+ * Everything of the query but the chatbot (`chatbotId` empty, `params` only the filters), for a
+ * run over several chatbots; throws NodeOperationError before any request on bad input.
+ */
+export function readQueryWithoutChatbot(
+	node: INode,
+	itemIndex: number,
+	provider: LeadProvider,
+	read: ParameterReader,
+	withDateFilters: boolean,
+): LeadQuery {
+	const options = (read('options', {}) ?? {}) as IDataObject;
+	const query: LeadQuery = {
+		chatbotId: '',
+		params: filterParams(provider, read),
+		timeZone: checkTimeZone(node, itemIndex, options.timeZone),
+	};
+	if (withDateFilters) {
+		const filters = (read('filters', {}) ?? {}) as IDataObject;
+		query.startDate = checkDay(node, itemIndex, 'Start Date', filters.startDate);
+		query.endDate = checkDay(node, itemIndex, 'End Date', filters.endDate);
+		checkRange(node, itemIndex, query.startDate, query.endDate);
+	}
+	return query;
+}
+
+/** The validated query for one item and its one chatbot; throws NodeOperationError before any request on bad input. */
 export function readLeadQuery(
 	node: INode,
 	itemIndex: number,
@@ -42,16 +75,9 @@ export function readLeadQuery(
 	withDateFilters: boolean,
 ): LeadQuery {
 	const chatbotId = checkId(node, itemIndex, 'Chatbot ID', read('chatbotId', '', true));
-	const params = providerParams(node, itemIndex, provider, read);
-	const options = (read('options', {}) ?? {}) as IDataObject;
-	const query: LeadQuery = { chatbotId, params, timeZone: checkTimeZone(node, itemIndex, options.timeZone) };
-	if (withDateFilters) {
-		const filters = (read('filters', {}) ?? {}) as IDataObject;
-		query.startDate = checkDay(node, itemIndex, 'Start Date', filters.startDate);
-		query.endDate = checkDay(node, itemIndex, 'End Date', filters.endDate);
-		checkRange(node, itemIndex, query.startDate, query.endDate);
-	}
-	return query;
+	const locator = locatorParams(node, itemIndex, provider, read);
+	const query = readQueryWithoutChatbot(node, itemIndex, provider, read, withDateFilters);
+	return { ...query, chatbotId, params: { ...locator, ...query.params } };
 }
 
 export interface RunOptions {

@@ -1,7 +1,17 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readStartRecord, withAdopted, writeStartRecord } from './activation';
+import {
+	describeChatbot,
+	nameChatbotInError,
+	queryForChatbot,
+	readChatbotSelection,
+	resolveChatbots,
+	resolveChatbotsCached,
+	DEFAULT_LIST_EVERY_MS,
+	type ChatbotSelection,
+} from './chatbots';
 import {
 	ChatbotCursor,
 	keptFor,
@@ -12,10 +22,11 @@ import {
 	type RecheckProgress,
 } from './cursor';
 import type { TimedLead } from './normalize';
-import { readLeadQuery, readProvider, readRunOptions, type ParameterReader, type RunOptions } from './params';
+import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader, type RunOptions } from './params';
+import { forEachInPool, settle, TaskPool } from './pool';
 import { scanLeadsSince, type ScanOptions } from './scan';
 import { createVendorClient, type VendorClient } from './transport';
-import type { LeadProvider, LeadQuery } from './types';
+import type { ChatbotTarget, LeadProvider, LeadQuery } from './types';
 import { checkDay, checkPositive } from './validate';
 import { shiftedTimesWarning } from './zoneCheck';
 
@@ -33,15 +44,13 @@ const RECHECK_SHARE = 0.6;
 /** Left of n8n's poll budget for n8n's own work after the poll returns (at most a tenth of it). */
 const BUDGET_RESERVE_MS = 2_000;
 
-/** One chatbot the trigger watches. */
-export interface ChatbotTarget {
-	chatbotId: string;
-	/** The provider's own parameters for this chatbot (Robofy's project). */
-	params: IDataObject;
-}
-
 interface TriggerSettings {
 	provider: LeadProvider;
+	/** The chatbots to watch (Chatbots: One, All or Several by ID). */
+	selection: ChatbotSelection;
+	/** Chatbots: All — how long the vendor's list of chatbots is reused. */
+	listEveryMs: number;
+	/** The query without its chatbot: each chatbot's is made from it. */
 	query: LeadQuery;
 	run: RunOptions;
 	windows: CursorWindows;
@@ -70,7 +79,9 @@ function readSettings(ctx: IPollFunctions, startedAt: number): TriggerSettings {
 	run.request.deadlineMs = pollDeadline(ctx, startedAt);
 	const settings: TriggerSettings = {
 		provider,
-		query: readLeadQuery(node, 0, provider, read, false),
+		selection: readChatbotSelection(node, 0, provider, read),
+		listEveryMs: option('listEveryMinutes', 'List Chatbots Every', DEFAULT_LIST_EVERY_MS / MINUTE_MS, 1) * MINUTE_MS,
+		query: readQueryWithoutChatbot(node, 0, provider, read, false),
 		run,
 		windows: {
 			lookBackMs: option('lookBackMinutes', 'Look-Back Window', 60, 1) * MINUTE_MS,
@@ -96,20 +107,45 @@ function byAge(a: TimedLead, b: TimedLead): number {
 	return a.createdAtMs - b.createdAtMs || (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0);
 }
 
-/** "Fetch Test Event": the most recent lead, as a sample to map; no state is read or written. */
-async function sampleLead(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings) {
+function severalChatbots(settings: TriggerSettings): boolean {
+	return settings.selection.scope !== 'one';
+}
+
+/** One chatbot's most recent lead, if it has any. */
+async function newestLead(client: VendorClient, settings: TriggerSettings, query: LeadQuery): Promise<TimedLead | undefined> {
 	// Recent days first: with a date filter that is one cheap request for most chatbots.
 	const since = [Date.now() - SAMPLE_DAYS * 24 * HOUR_MS, -Infinity];
 	for (const fromMs of client.provider.dateFilter ? since : since.slice(1)) {
-		const { leads } = await scanLeadsSince(client, settings.query, fromMs, {
+		const { leads } = await scanLeadsSince(client, query, fromMs, {
 			maxPages: settings.run.maxPages,
 			includeRaw: settings.run.includeRaw,
 		});
-		if (leads.length > 0) return [ctx.helpers.returnJsonArray([leads.sort(byAge)[leads.length - 1].lead])];
+		if (leads.length > 0) return leads.sort(byAge)[leads.length - 1];
 	}
+	return undefined;
+}
+
+/** "Fetch Test Event": the most recent lead of the chatbots, as a sample to map; no state is read or written. */
+async function sampleLead(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings, pool: TaskPool) {
+	const targets = await resolveChatbots(client, settings.selection, pool);
+	const newest: Array<TimedLead | undefined> = [];
+	await forEachInPool(targets, pool, async (target, index) => {
+		const query = queryForChatbot(settings.query, target, severalChatbots(settings));
+		newest[index] = await newestLead(client, settings, query).catch((error: unknown) => {
+			throw severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error;
+		});
+	});
+	const found = newest.filter((timed): timed is TimedLead => timed !== undefined).sort(byAge);
+	if (found.length > 0) return [ctx.helpers.returnJsonArray([found[found.length - 1].lead])];
+	const which =
+		targets.length === 0
+			? `The ${client.provider.displayName} account has no ${client.provider.chatbotLabel}s yet`
+			: targets.length === 1
+			? `The ${describeChatbot(client.provider, targets[0])} has no leads yet`
+			: `None of the ${targets.length} ${client.provider.displayName} ${client.provider.chatbotLabel}s has any leads yet`;
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`The ${client.provider.displayName} ${client.provider.chatbotLabel} "${settings.query.chatbotId}" has no leads yet, so there is no sample to show. Capture a test lead through the chatbot, then fetch again.`,
+		`${which}, so there is no sample to show. Capture a test lead through the chatbot, then fetch again.`,
 	);
 }
 
@@ -124,11 +160,12 @@ interface ChatbotPoll {
 	emit: TimedLead[];
 }
 
-function scanOptions(ctx: IPollFunctions, settings: TriggerSettings, cursor: ChatbotCursor): ScanOptions {
+function scanOptions(ctx: IPollFunctions, settings: TriggerSettings, cursor: ChatbotCursor, serverLargestPage: number): ScanOptions {
 	return {
 		maxPages: settings.run.maxPages,
 		includeRaw: settings.run.includeRaw,
-		largestPage: cursor.state.largestPage,
+		// The page cap is the server's, so any chatbot's largest page tells a quiet one's short page is its last.
+		largestPage: Math.max(cursor.state.largestPage ?? 0, serverLargestPage) || undefined,
 		relevantSpanMs: keptFor(settings.windows),
 		skipUntimed: (record) =>
 			ctx.logger.warn('Chatbot Leads Trigger skipped a lead whose time could not be read', { record: JSON.stringify(record).slice(0, 300) }),
@@ -136,10 +173,10 @@ function scanOptions(ctx: IPollFunctions, settings: TriggerSettings, cursor: Cha
 }
 
 /** A due recheck: the whole kept period, in parts across polls when the poll budget is short. */
-async function recheckPart(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings, query: LeadQuery, cursor: ChatbotCursor) {
+async function recheckPart(client: VendorClient, settings: TriggerSettings, query: LeadQuery, cursor: ChatbotCursor, options: ScanOptions) {
 	const { fromMs, position } = cursor.recheckStart();
 	const scan = await scanLeadsSince(client, query, fromMs, {
-		...scanOptions(ctx, settings, cursor),
+		...options,
 		continueAt: position,
 		stopAfterMs: settings.recheckUntilMs,
 	});
@@ -164,14 +201,16 @@ async function pollChatbot(
 	query: LeadQuery,
 	saved: ChatbotCursorState | undefined,
 	hostNow: number,
+	serverLargestPage = 0,
 ): Promise<ChatbotPoll> {
 	const first = saved === undefined;
 	const cursor = saved ? ChatbotCursor.restore(saved, settings.windows) : startCursor(settings, hostNow);
+	const options = scanOptions(ctx, settings, cursor, serverLargestPage);
 	const scan = await scanLeadsSince(client, query, cursor.scanFromMs(first), {
-		...scanOptions(ctx, settings, cursor),
+		...options,
 		resume: first ? undefined : cursor.state.resume,
 	});
-	const recheck = !first && cursor.isRecheckDue(hostNow) ? await recheckPart(ctx, client, settings, query, cursor) : undefined;
+	const recheck = !first && cursor.isRecheckDue(hostNow) ? await recheckPart(client, settings, query, cursor, options) : undefined;
 	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
 	const fresh = seen.filter((timed) => cursor.isNew({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
 	const emit = first ? fresh.filter((timed) => timed.createdAtMs >= (settings.emitSinceMs ?? Infinity)) : fresh;
@@ -197,37 +236,111 @@ function startingPoint(saved: LeadCursorState | undefined, record: ReturnType<ty
 	return { state: fromRecord, adoptedFrom: fromRecord ? record?.id : undefined };
 }
 
+/** The largest page the provider's server returned for any of its chatbots (0: none known yet). */
+function largestPageOf(saved: LeadCursorState | undefined, provider: LeadProvider): number {
+	let largest = 0;
+	for (const [key, state] of Object.entries(saved?.chatbots ?? {})) {
+		// Keys start with the provider: a cursor of the provider the node had before says nothing about this one.
+		if (key.startsWith(`[${JSON.stringify(provider.name)},`)) largest = Math.max(largest, state.largestPage ?? 0);
+	}
+	return largest;
+}
+
+interface PollInputs {
+	saved: LeadCursorState | undefined;
+	record: ReturnType<typeof readStartRecord>;
+	hostNow: number;
+	serverLargestPage: number;
+}
+
+interface TargetPoll extends ChatbotPoll {
+	key: string;
+	/** The cursor it started from was none: a chatbot new to the trigger. */
+	started: boolean;
+	adoptedFrom?: string;
+}
+
+/** Polls one chatbot from its own cursor, or an activation record, or (new to the trigger) from nothing. */
+async function pollTarget(
+	ctx: IPollFunctions,
+	client: VendorClient,
+	settings: TriggerSettings,
+	target: ChatbotTarget,
+	from: PollInputs,
+): Promise<TargetPoll> {
+	const key = chatbotKey(settings.provider, target);
+	const { state, adoptedFrom } = startingPoint(from.saved, from.record, key);
+	const query = queryForChatbot(settings.query, target, severalChatbots(settings));
+	try {
+		const result = await pollChatbot(ctx, client, settings, query, state, from.hostNow, from.serverLargestPage);
+		return { ...result, key, started: !state, adoptedFrom };
+	} catch (error) {
+		throw severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error;
+	}
+}
+
 /**
- * One poll: every lead not emitted before, oldest first, each exactly once. The cursor is
- * assigned only after every chatbot was read, so a failed poll changes nothing and the next poll
- * sees the same leads again.
+ * Every selected chatbot, a few at a time. A chatbot of a reused list that is gone (404) makes the
+ * poll list the chatbots anew, once, rather than fail until the list expires.
+ */
+async function pollEveryChatbot(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings, pool: TaskPool, from: PollInputs) {
+	let reusedList = false;
+	const pollAll = async (cachedList: unknown) => {
+		const { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, cachedList, {
+			hostNow: from.hostNow,
+			reuseForMs: settings.listEveryMs,
+		});
+		reusedList = cache !== undefined && cache.listedAt !== from.hostNow;
+		const polls: TargetPoll[] = [];
+		await forEachInPool(targets, pool, async (target, index) => {
+			polls[index] = await pollTarget(ctx, client, settings, target, from);
+		});
+		return { polls, cache };
+	};
+	const relist = (error: unknown) => reusedList && error instanceof NodeApiError && error.httpCode === '404';
+	const firstTry = await settle(async () => await pollAll(from.saved?.chatbotList));
+	if ('error' in firstTry && !relist(firstTry.error)) throw firstTry.error;
+	return 'value' in firstTry ? firstTry.value : await pollAll(undefined);
+}
+
+/** The cursor after a successful poll; chatbots started from nothing also go into an activation record. */
+function nextCursor(ctx: IPollFunctions, from: PollInputs, polls: TargetPoll[], cache: LeadCursorState['chatbotList']): LeadCursorState {
+	const next: LeadCursorState = { version: 2, chatbots: {}, adopted: from.saved?.adopted };
+	if (cache) next.chatbotList = cache;
+	const started: Record<string, ChatbotCursorState> = {};
+	for (const poll of polls) {
+		next.chatbots[poll.key] = poll.state;
+		if (poll.adoptedFrom) next.adopted = withAdopted(next.adopted, poll.adoptedFrom);
+		if (poll.started) started[poll.key] = poll.state;
+	}
+	if (Object.keys(started).length > 0) next.adopted = withAdopted(next.adopted, writeStartRecord(ctx, started, from.hostNow));
+	if (!next.adopted) delete next.adopted;
+	return next;
+}
+
+/**
+ * One poll: every lead not emitted before, oldest first, each exactly once per chatbot. The
+ * chatbots are polled a few at a time; the cursor is assigned only after every chatbot was read,
+ * so a failed poll (it names the chatbot that failed) changes nothing and the next poll sees the
+ * same leads again. A chatbot new to the trigger starts as an activation does; one no longer
+ * selected (or no longer listed) leaves the state.
  */
 export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const hostNow = Date.now();
 	const settings = readSettings(ctx, hostNow);
 	const client = await createVendorClient(ctx, settings.provider, settings.run.request);
-	if (ctx.getMode() === 'manual') return await sampleLead(ctx, client, settings);
+	const pool = new TaskPool({
+		...settings.run.request,
+		concurrency: settings.run.concurrency,
+		retryRateLimited: severalChatbots(settings),
+	});
+	if (ctx.getMode() === 'manual') return await sampleLead(ctx, client, settings, pool);
 
 	const staticData = ctx.getWorkflowStaticData('node');
 	const saved = readLeadCursor(staticData.leadCursor, settings.windows.lookBackMs);
-	const record = readStartRecord(ctx);
-	const targets: ChatbotTarget[] = [{ chatbotId: settings.query.chatbotId, params: settings.query.params }];
-
-	const next: LeadCursorState = { version: 2, chatbots: {}, adopted: saved?.adopted };
-	const started: Record<string, ChatbotCursorState> = {};
-	const emit: TimedLead[] = [];
-	for (const target of targets) {
-		const key = chatbotKey(settings.provider, target);
-		const { state, adoptedFrom } = startingPoint(saved, record, key);
-		const query = { ...settings.query, chatbotId: target.chatbotId, params: target.params };
-		const result = await pollChatbot(ctx, client, settings, query, state, hostNow);
-		next.chatbots[key] = result.state;
-		if (adoptedFrom) next.adopted = withAdopted(next.adopted, adoptedFrom);
-		if (!state) started[key] = result.state;
-		emit.push(...result.emit);
-	}
-	if (Object.keys(started).length > 0) next.adopted = withAdopted(next.adopted, writeStartRecord(ctx, started, hostNow));
-	if (!next.adopted) delete next.adopted;
-	staticData.leadCursor = next;
-	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.sort(byAge).map((timed) => timed.lead))] : null;
+	const from: PollInputs = { saved, record: readStartRecord(ctx), hostNow, serverLargestPage: largestPageOf(saved, settings.provider) };
+	const { polls, cache } = await pollEveryChatbot(ctx, client, settings, pool, from);
+	staticData.leadCursor = nextCursor(ctx, from, polls, cache);
+	const emit = polls.flatMap((poll) => poll.emit).sort(byAge);
+	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.map((timed) => timed.lead))] : null;
 }

@@ -5,6 +5,8 @@ export interface NormalizedLead extends IDataObject {
 	id: string;
 	provider: string;
 	chatbotId: string;
+	/** The vendor's name for the chatbot, where a list of chatbots gave one (Chatbots: All). */
+	chatbotName?: string;
 	name: string | null;
 	email: string | null;
 	phone: string | null;
@@ -22,7 +24,29 @@ export interface LeadQuery {
 	params: IDataObject;
 	/** IANA zone for vendors whose timestamps carry none (Robofy). */
 	timeZone: string;
+	/**
+	 * What every lead of this chatbot carries after `chatbotId` (its name, Robofy's project), when
+	 * a run covers several chatbots. Undefined for one chatbot: its leads keep today's shape.
+	 */
+	leadContext?: IDataObject;
 }
+
+/** One chatbot a run covers, as the Chatbots parameter selects it (JSON: the trigger caches them). */
+export interface ChatbotTarget extends IDataObject {
+	chatbotId: string;
+	/** The vendor's name for it, where a list gave one. */
+	chatbotName?: string;
+	/**
+	 * The provider parameters that locate it (Robofy's projectId), by name. With the provider and
+	 * the id, they identify the chatbot, so they hold nothing that could change (no names).
+	 */
+	params: IDataObject;
+	/** What its leads carry besides chatbotId and chatbotName (Robofy: projectId, projectName). */
+	leadContext?: IDataObject;
+}
+
+/** Reads one list (`VendorList`) with the given provider parameters. */
+export type ListReader = (list: VendorList, params: IDataObject) => Promise<Array<{ id: string; name: string }>>;
 
 /** Where a page starts: a page number, or the vendor's opaque token. */
 export type PagePosition = { page: number } | { token: string };
@@ -88,6 +112,44 @@ export interface LeadProvider {
 	projectList?: VendorList;
 	/** Why there is no chatbot list, and where to find the ID instead. */
 	noChatbotListHint?: string;
+	/**
+	 * Every chatbot of the account, for Chatbots: All, built from the adapter's own lists. Absent
+	 * when the vendor cannot list its chatbots (then All is not offered).
+	 */
+	allChatbots?(read: ListReader): Promise<ChatbotTarget[]>;
+	/** The vendor's "lead submitted" webhook, where it has one (Chatbase, Chatzuri). */
+	webhook?: LeadWebhook;
+}
+
+export type HmacAlgorithm = 'sha1' | 'sha256';
+
+/**
+ * How a vendor pushes leads: the signature it puts on a request and how its events read. Shared
+ * code verifies, parses, filters, de-duplicates and normalizes; this only describes the vendor.
+ */
+export interface LeadWebhook {
+	/** Where the vendor's dashboard takes the URL, for the node's notice. */
+	setupHint: string;
+	/** Header (lower case) with an HMAC of the raw body, when the user set a signing secret. */
+	signatureHeader: string;
+	/** Accepted HMAC algorithms; a header value may name one (`sha256=…`) or leave it to the digest length. */
+	signatureAlgorithms: HmacAlgorithm[];
+	/** Event types that carry a lead. */
+	leadEvents: string[];
+	/** Reads a parsed JSON body; undefined when it is not an event of this vendor (no event type). */
+	readEvent(body: IDataObject): WebhookEvent | undefined;
+	/** The lead fields of a lead event's payload; shared code derives the id and the time. */
+	mapLead(payload: IDataObject): Omit<MappedLead, 'id' | 'createdAt'>;
+}
+
+/** One webhook event, as read from the body. */
+export interface WebhookEvent {
+	type: string;
+	chatbotId?: string;
+	/** The event's own time, when the body has one. */
+	timestamp?: unknown;
+	/** The event's data (`payload` or `data`); for lead events, the lead. */
+	payload?: unknown;
 }
 
 /** A list endpoint for a picker. `params` are the provider's current parameter values. */

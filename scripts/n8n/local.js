@@ -13,8 +13,10 @@
  * It packs the repo (`npm pack`) and installs the tarball as Settings > Community Nodes does,
  * into a fresh home at ~/.cache/n8n-nodes-chatbot-leads/local-home (re-created on every start),
  * imports the credentials and the workflows in scripts/n8n/workflows/, publishes the trigger
- * workflow, starts n8n, creates the owner account and prints how to log in. Ctrl+C stops n8n
- * and the simulator. The login is also written to local-home/login.json (for screenshot.js).
+ * workflows, starts n8n, creates the owner account and prints how to log in. The simulator then
+ * sends one signed Chatbase lead webhook to the Instant Trigger's production URL, so its
+ * workflow shows an execution right away. Ctrl+C stops n8n and the simulator. The login is
+ * also written to local-home/login.json (for screenshot.js).
  */
 const crypto = require('crypto');
 const fs = require('fs');
@@ -61,9 +63,33 @@ function readWorkflows() {
 		.map((file) => JSON.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')));
 }
 
-/** Workflows starting with a polling trigger: published, so they run under `n8n start`. */
+/** Workflows starting with one of our triggers: published, so they run under `n8n start`. */
 function isTriggerWorkflow(workflow) {
-	return workflow.nodes.some((node) => node.type === s.TRIGGER_TYPE);
+	return workflow.nodes.some((node) => node.type === s.TRIGGER_TYPE || node.type === s.INSTANT_TYPE);
+}
+
+/** The Instant Trigger's node in the local workflows, if any. */
+function instantTrigger(workflows) {
+	for (const workflow of workflows) {
+		const node = workflow.nodes.find((candidate) => candidate.type === s.INSTANT_TYPE);
+		if (node) return { workflow, node };
+	}
+	return undefined;
+}
+
+/**
+ * The simulator sends Chatbase's signed leads.submit to the Instant Trigger's production URL,
+ * once n8n has registered it (a moment after the editor is up). Resolves the delivery.
+ */
+async function sendDemoWebhook(sim, url, chatbotId) {
+	const deadline = Date.now() + 30000;
+	while ((await s.httpJson('POST', url, { body: '', allowError: true })).status === 404) {
+		if (Date.now() > deadline) throw new Error(`${url} was not registered within 30 s`);
+		await s.sleep(250);
+	}
+	const lead = { name: 'Grace Hopper', email: 'grace@example.com', phone: '+1 555 0100' };
+	const res = await sim.admin('POST', '/webhooks', { vendor: 'chatbase', chatbotId, url, lead });
+	return res.body.webhook.deliveries[0];
 }
 
 async function startSimulator() {
@@ -72,10 +98,11 @@ async function startSimulator() {
 	return s.startSimulator({ port, seed: true });
 }
 
-function printWelcome({ server, sim, password, workflows, activated }) {
+function printWelcome({ server, sim, password, workflows, activated, instant }) {
 	const editor = `http://localhost:${server.port}`;
 	const sheet = workflows.find((w) => w.name === 'Leads to a sheet');
 	const chatbase = sim.seed.chatbase.chatbotId;
+	const polling = activated.filter((name) => !instant || name !== instant.workflow.name);
 	const lines = [
 		'',
 		`n8n ${n8n.paths().version} is running with n8n-nodes-chatbot-leads installed from the packed tarball.`,
@@ -86,15 +113,31 @@ function printWelcome({ server, sim, password, workflows, activated }) {
 		`  Simulator: ${sim.url} (Chatbase, Chatzuri, Chatof.ai and Robofy; 25 demo leads each)`,
 		'',
 		sheet ? `Open "${sheet.name}" and select Execute workflow to get the demo leads as sheet rows.` : '',
-		activated.length
-			? `"${activated.join('", "')}" is active: add a lead and it fires at the next minute poll:`
+		polling.length
+			? `"${polling.join('", "')}" is active: add a lead and it fires at the next minute poll:`
 			: 'Add a lead to the simulator:',
 		`  curl -s -X POST ${sim.url}/__admin/leads -H 'content-type: application/json' \\`,
 		`    -d '{"vendor":"chatbase","chatbotId":"${chatbase}","leads":[{"createdAt":"'$(date -u +%FT%TZ)'","name":"Jane Doe","email":"jane@example.com"}]}'`,
 		'',
+		...instantLines(instant, sim, chatbase),
 		'Press Ctrl+C to stop n8n and the simulator.',
 	];
 	console.log(lines.join('\n'));
+}
+
+function instantLines(instant, sim, chatbase) {
+	if (!instant) return [];
+	const status = instant.delivery ? `answered ${instant.delivery.status} ${JSON.stringify(instant.delivery.body)}` : 'not sent';
+	return [
+		`"${instant.workflow.name}" listens at ${instant.url}`,
+		`The simulator sent it a signed Chatbase lead webhook (${status}). Send another, as Chatbase would:`,
+		`  curl -s -X POST ${sim.url}/__admin/webhooks -H 'content-type: application/json' \\`,
+		`    -d '{"vendor":"chatbase","chatbotId":"${chatbase}","url":"${instant.url}","lead":{"name":"Jane Doe","email":"jane@example.com"}}'`,
+		'  Its answer names the webhook ("id":"wh_2", …). Resend those exact bytes, as a vendor retry does: acknowledged, not emitted again:',
+		`  curl -s -X POST ${sim.url}/__admin/webhooks/redeliver -H 'content-type: application/json' -d '{"id":"wh_2"}'`,
+		'  Add "signature":"wrong" to the first command to see a 401 and nothing started.',
+		'',
+	];
 }
 
 async function main() {
@@ -149,7 +192,17 @@ async function main() {
 		{ mode: 0o600 },
 	);
 
-	printWelcome({ server: state.server, sim: state.sim, password, workflows, activated });
+	const found = instantTrigger(workflows);
+	let instant;
+	if (found && activated.includes(found.workflow.name)) {
+		instant = { ...found, url: s.instantUrl(`http://localhost:${port}`, found.node.webhookId) };
+		instant.delivery = await sendDemoWebhook(state.sim, instant.url, found.node.parameters.chatbotId.value).catch((error) => {
+			log(`the demo webhook could not be sent: ${error.message}`);
+			return undefined;
+		});
+	}
+
+	printWelcome({ server: state.server, sim: state.sim, password, workflows, activated, instant });
 
 	// Run until Ctrl+C (installCleanup stops everything), or until n8n exits on its own.
 	const exit = await new Promise((resolve) => state.server.process.once('exit', (code, signal) => resolve({ code, signal })));

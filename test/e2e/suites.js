@@ -10,10 +10,14 @@
  */
 module.exports = {
 	e2e: [
+		// The longest first: the trigger scenario (issue 11) in the engines every CI run covers.
+		{ name: 'trigger engines', script: 'triggers.js', args: ['--engines=default,scheduler-cursors,queue'] },
 		// Return All / Limit, wrong key, credential tests, pickers: once, default engine.
 		{ name: 'single runs', script: 'run.js' },
-		// The trigger scenario (issue 11) in the engines every CI run must cover.
-		{ name: 'trigger engines', script: 'triggers.js', args: ['--engines=default,scheduler-cursors,queue'] },
+		// The Instant Trigger's webhooks.
+		{ name: 'instant trigger', script: 'instant.js' },
+		// Several chatbots in one node / one trigger.
+		{ name: 'several chatbots', script: 'multi.js' },
 	],
 	engines: [
 		// n8n 1.x and the durable scheduler without durable cursors.

@@ -13,6 +13,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'n8n-nodes-chatbot-leads';
 const NODE_TYPE = `${PACKAGE}.chatbotLeads`;
 const TRIGGER_TYPE = `${PACKAGE}.chatbotLeadsTrigger`;
+const INSTANT_TYPE = `${PACKAGE}.chatbotLeadsInstantTrigger`;
 
 /** Per vendor: the simulator's key (also our `provider` value) and n8n's credential type. */
 const VENDORS = [
@@ -252,14 +253,16 @@ function credentialId(vendor, variant = '') {
 	return `sim${vendor}${variant}`.replace(/[^A-Za-z0-9]/g, '').padEnd(16, '0').slice(0, 16);
 }
 
-/** The four credentials pointing at the simulator (n8n import:credentials format). */
+/**
+ * The four credentials pointing at the simulator (n8n import:credentials format); Chatbase's and
+ * Chatzuri's also hold the simulator's webhook signing secret.
+ */
 function simulatorCredentials(sim) {
-	return VENDORS.map(({ vendor, label, credentialType }) => ({
-		id: credentialId(vendor),
-		name: `${label} (local simulator)`,
-		type: credentialType,
-		data: { apiKey: sim.keys[vendor], baseUrl: sim.baseUrls[vendor] },
-	}));
+	return VENDORS.map(({ vendor, label, credentialType }) => {
+		const data = { apiKey: sim.keys[vendor], baseUrl: sim.baseUrls[vendor] };
+		if (sim.webhookSecrets && sim.webhookSecrets[vendor]) data.webhookSecret = sim.webhookSecrets[vendor];
+		return { id: credentialId(vendor), name: `${label} (local simulator)`, type: credentialType, data };
+	});
 }
 
 /** How a node refers to a credential. */
@@ -311,6 +314,28 @@ function triggerNode({ name = 'Chatbot Leads Trigger', vendor, chatbotId, projec
 	};
 }
 
+/**
+ * A Chatbot Leads Instant Trigger. `webhookId` makes its production URL
+ * `<n8n>/webhook/<webhookId>/webhook` (the editor sets one when the node is added).
+ */
+function instantTriggerNode({ name = 'Chatbot Leads Instant Trigger', vendor, chatbotId = '', webhookId, options = {}, credentialVariant = '', position = [0, 0] }) {
+	return {
+		id: `${name}-id`.replace(/\W/g, ''),
+		name,
+		type: INSTANT_TYPE,
+		typeVersion: 1,
+		position,
+		webhookId,
+		parameters: { provider: vendor, chatbotId: { __rl: true, mode: 'id', value: chatbotId }, options },
+		credentials: credentialRef(vendor, credentialVariant),
+	};
+}
+
+/** The production URL of an active workflow's Instant Trigger. */
+function instantUrl(n8nUrl, webhookId) {
+	return `${n8nUrl.replace(/\/+$/, '')}/webhook/${webhookId}/webhook`;
+}
+
 function noOpNode(name = 'Received', position = [220, 0]) {
 	return { id: `${name}-id`.replace(/\W/g, ''), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position, parameters: {} };
 }
@@ -345,6 +370,7 @@ module.exports = {
 	PACKAGE,
 	NODE_TYPE,
 	TRIGGER_TYPE,
+	INSTANT_TYPE,
 	VENDORS,
 	installCleanup,
 	killChildren,
@@ -359,6 +385,8 @@ module.exports = {
 	manualTriggerNode,
 	leadsNode,
 	triggerNode,
+	instantTriggerNode,
+	instantUrl,
 	noOpNode,
 	connect,
 };

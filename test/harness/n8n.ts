@@ -562,7 +562,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 let executionCounter = 0;
 
-function buildAdditionalData(
+/** The CLI's `getBase()` additional data (exported for the webhook harness in webhook.ts). */
+export function buildAdditionalData(
 	credentialsHelper: ICredentialsHelper,
 	extra: Partial<IWorkflowExecuteAdditionalData> = {},
 ): IWorkflowExecuteAdditionalData {
@@ -603,7 +604,7 @@ function wireNodeCredentials(credentials: TestCredentials | undefined): INodeCre
 	return wired;
 }
 
-interface BuiltWorkflow {
+export interface BuiltWorkflow {
 	workflow: Workflow;
 	node: INode;
 	nodeType: INodeType;
@@ -611,7 +612,8 @@ interface BuiltWorkflow {
 	credentialsHelper: TestCredentialsHelper;
 }
 
-function buildWorkflow(
+/** A Workflow holding the node under test, as n8n loads one from the DB (exported for webhook.ts). */
+export function buildWorkflow(
 	opts: CommonOptions,
 	extra: { withStartNode: boolean; staticData?: IDataObject; active: boolean; continueOnFail?: boolean },
 ): BuiltWorkflow & { startNode?: INode } {
@@ -679,7 +681,7 @@ function buildWorkflow(
 	};
 }
 
-function toWorkflowData(workflow: Workflow): IWorkflowBase {
+export function toWorkflowData(workflow: Workflow): IWorkflowBase {
 	return {
 		id: workflow.id,
 		name: workflow.name ?? 'Test workflow',

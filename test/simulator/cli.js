@@ -6,7 +6,7 @@
  *
  *   node test/simulator/cli.js [--port 5680] [--host 127.0.0.1] [--seed] [--verbose]
  *
- * Prints one line of JSON on stdout once listening: {"url", "baseUrls", "keys"} (plus "seed"
+ * Prints one line of JSON on stdout once listening: {"url", "baseUrls", "keys", "webhookSecrets"} (plus "seed"
  * with the demo ids when --seed is given), then runs until SIGINT/SIGTERM.
  * --port 0 picks a free port. --verbose logs each vendor request to stderr.
  */
@@ -53,7 +53,7 @@ async function main() {
 
 	const sim = await startSimulator({ port: args.port, host: args.host, onRequest: args.verbose ? logRequest : undefined });
 	const seed = args.seed ? sim.seed() : undefined;
-	process.stdout.write(`${JSON.stringify({ url: sim.url, baseUrls: sim.baseUrls, keys: sim.keys, seed })}\n`);
+	process.stdout.write(`${JSON.stringify({ url: sim.url, baseUrls: sim.baseUrls, keys: sim.keys, webhookSecrets: sim.webhookSecrets, seed })}\n`);
 
 	let stopping = false;
 	const shutdown = () => {

@@ -114,6 +114,10 @@ interface CommonOptions {
 	latencyMs?: number;
 	/** The vendor's clock, minutes ahead (+) or behind (-) true time, for leads made from now on. Default 0. */
 	clockOffsetMinutes?: number;
+	/** Requests over this many in flight at once (for this vendor) get an immediate 429. Default 0: no limit. */
+	maxConcurrentRequests?: number;
+	/** The Retry-After (seconds, may be fractional) of those 429s. Default 1. */
+	retryAfterSeconds?: number;
 }
 
 interface PagedOptions extends CommonOptions {
@@ -163,8 +167,8 @@ export interface RequestLogEntry {
 	query: Record<string, string>;
 	/** HTTP status sent; null while pending or when no response was sent (hang, reset). */
 	status: number | null;
-	/** Kind of the fault applied to this request, if any. */
-	fault?: FaultKind;
+	/** Kind of the fault applied to this request, if any ('concurrencyLimit': the maxConcurrentRequests option's 429). */
+	fault?: FaultKind | 'concurrencyLimit';
 	/** ISO time the request arrived. */
 	at: string;
 }
@@ -180,6 +184,82 @@ export interface SimulatorOptions {
 	seed?: boolean;
 	/** Called once per vendor request when it is answered (or hung/reset). */
 	onRequest?: (entry: RequestLogEntry) => void;
+	/** The webhook signing secret per vendor (default `sim-<vendor>-webhook-secret`). */
+	webhookSecrets?: Partial<Record<WebhookVendor, string>>;
+}
+
+// ─── Webhooks (push) ───────────────────────────────────────────────────────────────────────
+
+export type WebhookVendor = 'chatbase' | 'chatzuri';
+
+/**
+ * chatbase: 'api'. chatzuri: 'guide' (developer guide: event, timestamp, agent_id, data),
+ * 'api' (API page: eventType, agentId, payload with customer…), 'apiLegacy' (older API page:
+ * leads.submit, chatbotId, SHA-1 signature).
+ */
+export type WebhookShape = 'api' | 'guide' | 'apiLegacy';
+
+/**
+ * 'default' (the vendor's own form for the shape), 'hex' / 'base64' (Chatzuri sha256= in that
+ * encoding), 'sha1' (older SHA-1 header), 'none' (no header), 'wrong' (another secret),
+ * 'tampered' (a byte added to the body after signing).
+ */
+export type WebhookSignature = 'default' | 'hex' | 'base64' | 'sha1' | 'none' | 'wrong' | 'tampered';
+
+export interface WebhookSendOptions {
+	vendor: WebhookVendor;
+	/** Where to POST; loopback hosts only. */
+	url: string;
+	/** Default: chatbase 'api', chatzuri 'guide'. */
+	shape?: WebhookShape;
+	chatbotId?: string;
+	/** The lead a lead event carries (createdAt: when it was captured; default now). */
+	lead?: LeadSpec & { conversationId?: string; channel?: string };
+	/** Default: the shape's lead event (leads.submit / lead.submit). */
+	eventType?: string;
+	/** Chatzuri guide shape: the event's timestamp. Default: the lead's createdAt. */
+	timestamp?: string;
+	/** Replaces the lead in payload/data (for other event types). */
+	payload?: object;
+	/** Exact body text to send instead of an event (malformed JSON and the like). */
+	body?: string;
+	/** Pretty-print the JSON (2 spaces). */
+	pretty?: boolean;
+	/** Default: the simulator's webhook secret; null = unsigned (Chatzuri without a secret). */
+	secret?: string | null;
+	signature?: WebhookSignature;
+	/** Default application/json. */
+	contentType?: string;
+	/** Also store the lead in the vendor's API (default true, lead events only). */
+	store?: boolean;
+	projectId?: number;
+	/** Deliveries of the same bytes (default 1), one after another or all at once. */
+	copies?: number;
+	concurrent?: boolean;
+}
+
+export interface WebhookDelivery {
+	/** 0 when there was no answer. */
+	status: number;
+	body: unknown;
+	/** Epoch ms just before the request was sent. */
+	sentAt: number;
+	ms: number;
+}
+
+export interface WebhookLogEntry {
+	id: string;
+	vendor: WebhookVendor;
+	shape: WebhookShape;
+	url: string;
+	/** The exact text sent. */
+	body: string;
+	headers: Record<string, string>;
+	/** The event object (undefined when `body` was given). */
+	event?: Record<string, unknown>;
+	/** The lead stored in the vendor's API, if any. */
+	stored?: AnyLead;
+	deliveries: WebhookDelivery[];
 }
 
 // ─── Faults ────────────────────────────────────────────────────────────────────────────────
@@ -266,6 +346,10 @@ export declare class Simulator {
 	readonly port: number;
 	/** Credential base URL per vendor. Throws when not started. */
 	readonly baseUrls: BaseUrls;
+	/** Webhook signing secret per vendor. */
+	readonly webhookSecrets: Readonly<Record<WebhookVendor, string>>;
+	/** Webhooks sent since start or reset(). */
+	readonly webhooks: WebhookLogEntry[];
 
 	/** Listens on a loopback host (others are refused). Resolves with the url. */
 	start(port?: number, host?: string): Promise<string>;
@@ -275,6 +359,8 @@ export declare class Simulator {
 	/** Clears data, faults, the request log; options go back to creation-time values. */
 	reset(): void;
 	addChatbot(vendor: Vendor, chatbotId: string, opts?: { name?: string; projectId?: number }): ChatbotInfo;
+	/** Deletes a chatbot and its leads; it leaves the chatbot lists. Returns whether it existed. */
+	removeChatbot(vendor: Vendor, chatbotId: string): boolean;
 	/** Robofy projects (also created implicitly). */
 	addProject(projectId: number, name?: string): { id: number; name: string };
 	makeLead<V extends Vendor>(vendor: V, spec?: LeadSpec): LeadByVendor[V];
@@ -298,6 +384,11 @@ export declare class Simulator {
 	clearFaults(): void;
 	requestCount(vendor?: Vendor): number;
 	clearRequests(): void;
+
+	/** POSTs a vendor webhook (signed as the vendor signs); resolves the log entry with its deliveries. */
+	sendWebhook(options: WebhookSendOptions): Promise<WebhookLogEntry>;
+	/** Sends a logged webhook again, byte for byte (a vendor's retry); `deliveries` are only the new ones. */
+	redeliverWebhook(id: string, options?: { copies?: number; concurrent?: boolean }): Promise<WebhookLogEntry>;
 }
 
 export function createSimulator(options?: SimulatorOptions): Simulator;

@@ -13,6 +13,8 @@
 const http = require('http');
 const crypto = require('crypto');
 
+const { SHAPES: WEBHOOK_SHAPES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies } = require('./webhooks');
+
 // ─── Constants ─────────────────────────────────────────────────────────────────────────────
 
 const VENDORS = Object.freeze(['chatbase', 'chatzuri', 'chatofAi', 'robofy']);
@@ -26,12 +28,12 @@ const PREFIXES = Object.freeze({
 });
 
 const DEFAULT_OPTIONS = Object.freeze({
-	chatbase: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, envelope: 'array', timestampStyle: 'iso', clockOffsetMinutes: 0 },
-	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0 },
+	chatbase: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, envelope: 'array', timestampStyle: 'iso', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
 	// `total: 'all'` follows the docs literally ("total number of leads for this chatbot"),
 	// i.e. it ignores the date filter; 'filtered' counts only the matching leads.
-	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0 },
-	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0 },
+	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
 });
 
 const oneOf = (...values) => (v) => values.includes(v) || `must be one of ${values.join(', ')}`;
@@ -50,6 +52,8 @@ const OPTION_CHECKS = {
 	emptyTokenStyle: oneOf('null', 'empty', 'absent'),
 	tokenPlacement: oneOf('report', 'data'),
 	clockOffsetMinutes: (v) => (Number.isFinite(v) && Math.abs(v) <= 48 * 60) || 'must be a number of minutes within +-2880',
+	maxConcurrentRequests: (v) => (Number.isInteger(v) && v >= 0) || 'must be an integer >= 0 (0: no limit)',
+	retryAfterSeconds: nonNegative,
 };
 
 /** Faults that act like infrastructure in front of the API: applied before auth and routing. */
@@ -682,7 +686,7 @@ function readJsonBody(req) {
 
 /** Admin routes: `${method} ${path}` -> (sim, body, query) => JSON result. */
 const ADMIN_ROUTES = {
-	'GET /__admin/info': (sim) => ({ url: sim.url, baseUrls: sim.baseUrls, keys: sim.keys }),
+	'GET /__admin/info': (sim) => ({ url: sim.url, baseUrls: sim.baseUrls, keys: sim.keys, webhookSecrets: sim.webhookSecrets }),
 	'POST /__admin/reset': (sim) => (sim.reset(), { ok: true }),
 	'POST /__admin/seed': (sim) => ({ ok: true, seed: sim.seed() }),
 	'POST /__admin/chatbots': (sim, b) => ({ chatbot: sim.addChatbot(b.vendor, b.chatbotId, b) }),
@@ -701,6 +705,9 @@ const ADMIN_ROUTES = {
 		requests: q.vendor ? sim.requests.filter((r) => r.vendor === q.vendor) : sim.requests,
 	}),
 	'DELETE /__admin/requests': (sim) => (sim.clearRequests(), { ok: true }),
+	'POST /__admin/webhooks': async (sim, b) => ({ webhook: await sim.sendWebhook(b) }),
+	'POST /__admin/webhooks/redeliver': async (sim, b) => ({ webhook: await sim.redeliverWebhook(b.id, b) }),
+	'GET /__admin/webhooks': (sim) => ({ webhooks: sim.webhooks }),
 };
 
 async function handleAdmin(sim, req, res, pathname, query) {
@@ -709,7 +716,7 @@ async function handleAdmin(sim, req, res, pathname, query) {
 	if (!route) return send(ctx, 404, { error: `No admin route ${req.method} ${pathname}` });
 	try {
 		const body = req.method === 'GET' ? {} : await readJsonBody(req);
-		return send(ctx, 200, route(sim, body, query));
+		return send(ctx, 200, await route(sim, body, query));
 	} catch (err) {
 		return send(ctx, 400, { error: err instanceof Error ? err.message : String(err) });
 	}
@@ -735,7 +742,8 @@ function normalizeCreateOptions(options) {
 	if (options.chatbaseTimestampStyle) {
 		vendors.chatbase = checkedOptions('chatbase', vendors.chatbase, { timestampStyle: options.chatbaseTimestampStyle });
 	}
-	return { keys, vendors, onRequest: options.onRequest };
+	const webhookSecrets = { chatbase: 'sim-chatbase-webhook-secret', chatzuri: 'sim-chatzuri-webhook-secret', ...options.webhookSecrets };
+	return { keys, vendors, webhookSecrets, onRequest: options.onRequest };
 }
 
 function checkedOptions(vendor, current, changes) {
@@ -757,12 +765,17 @@ class Simulator {
 		this.maxInFlight = 0;
 		this._initial = normalizeCreateOptions(options);
 		this.keys = Object.freeze({ ...this._initial.keys });
+		/** The signing secret each webhook vendor uses unless a send says otherwise. */
+		this.webhookSecrets = Object.freeze({ ...this._initial.webhookSecrets });
+		/** Webhooks sent: { id, vendor, shape, url, body (the exact text), headers, event, stored, deliveries }. */
+		this.webhooks = [];
 		/** Log of vendor requests: { vendor, method, path, query, status, fault?, at }. Never headers. */
 		this.requests = [];
 		this._server = null;
 		this._url = null;
 		this._sockets = new Set();
 		this._timers = new Set();
+		this._vendorInFlight = perVendor(() => 0);
 		this._clearState();
 		if (options.seed) this.seed();
 	}
@@ -846,6 +859,12 @@ class Simulator {
 		const bot = { id: chatbotId, name: name || `Chatbot ${chatbotId}`, projectId: vendor === 'robofy' ? projectId : undefined, leads: [] };
 		this._bots[vendor].set(chatbotId, bot);
 		return { id: bot.id, name: bot.name, projectId: bot.projectId };
+	}
+
+	/** Deletes a chatbot and its leads (it disappears from the chatbot lists too). Returns whether it existed. */
+	removeChatbot(vendor, chatbotId) {
+		assertVendor(vendor);
+		return this._bots[vendor].delete(chatbotId);
 	}
 
 	/** Robofy projects; created implicitly by addChatbot/addLeads too. */
@@ -966,6 +985,48 @@ class Simulator {
 		this.requests.length = 0;
 	}
 
+	// ── webhooks (push) ──
+
+	/**
+	 * POSTs a vendor webhook to `url` (loopback only), signed the way the vendor signs, and
+	 * resolves the log entry with every delivery's { status, body, sentAt, ms }. A lead event
+	 * with a `lead` also stores that lead (`store: false` does not), as the vendor's API would
+	 * then list it. See README.md, Webhooks, for the options.
+	 */
+	async sendWebhook(options = {}) {
+		const { vendor, url, chatbotId, lead, eventType, timestamp, payload, body, projectId } = options;
+		const shape = options.shape ?? (vendor === 'chatbase' ? 'api' : 'guide');
+		const secret = options.secret === undefined ? this.webhookSecrets[vendor] : options.secret;
+		assertLoopbackUrl(url);
+		// One capture instant for the event's timestamp (Chatzuri's guide shape) and the stored lead.
+		const capturedAt = new Date(lead && lead.createdAt !== undefined ? lead.createdAt : Date.now()).toISOString();
+		const event = body === undefined ? webhookEvent(vendor, shape, { chatbotId, lead, eventType, timestamp: timestamp ?? capturedAt, payload }) : undefined;
+		if (body !== undefined && !WEBHOOK_SHAPES[vendor]) throw new Error(`Only chatbase and chatzuri send lead webhooks (got "${vendor}")`);
+		let raw = Buffer.from(body ?? JSON.stringify(event, null, options.pretty ? 2 : undefined), 'utf8');
+		const headers = {
+			'content-type': options.contentType ?? 'application/json',
+			'user-agent': `${vendor}-webhooks (n8n-nodes-chatbot-leads simulator)`,
+			...signatureHeaders(vendor, shape, raw, secret, options.signature),
+		};
+		// Signed first, then one byte more: the JSON still means the same, but it is not what was signed.
+		if (options.signature === 'tampered') raw = Buffer.concat([raw, Buffer.from(' ')]);
+		const isLead = event && /^leads?\.submit$/.test(event.eventType ?? event.event) && payload === undefined;
+		const stored = isLead && lead && options.store !== false ? this.addLeads(vendor, chatbotId, [{ ...lead, createdAt: capturedAt }], { projectId })[0] : undefined;
+		const entry = { id: `wh_${this.webhooks.length + 1}`, vendor, shape, url, body: raw.toString('utf8'), headers, event, stored, deliveries: [] };
+		this.webhooks.push(entry);
+		entry.deliveries.push(...(await deliverCopies(url, raw, headers, options)));
+		return clone(entry);
+	}
+
+	/** Sends a logged webhook again, byte for byte, with the same headers (a vendor's retry). */
+	async redeliverWebhook(id, options = {}) {
+		const entry = this.webhooks.find((webhook) => webhook.id === id);
+		if (!entry) throw new Error(`No webhook ${id} was sent`);
+		const deliveries = await deliverCopies(entry.url, Buffer.from(entry.body, 'utf8'), entry.headers, options);
+		entry.deliveries.push(...deliveries);
+		return { ...clone(entry), deliveries };
+	}
+
 	// ── internals ──
 
 	_clearState() {
@@ -976,6 +1037,7 @@ class Simulator {
 		this._counters = perVendor(() => 0);
 		this._usedIds = perVendor(() => new Set());
 		this.requests.length = 0;
+		if (this.webhooks) this.webhooks.length = 0;
 	}
 
 	_bot(vendor, id) {
@@ -1075,10 +1137,20 @@ class Simulator {
 		// How many vendor requests were open at once: shows whether a client pages concurrently.
 		this.inFlight = (this.inFlight ?? 0) + 1;
 		this.maxInFlight = Math.max(this.maxInFlight ?? 0, this.inFlight);
+		this._vendorInFlight[vendor] += 1;
 		res.on('close', () => {
 			this.inFlight -= 1;
+			this._vendorInFlight[vendor] -= 1;
 		});
 		const ctx = { sim: this, vendor, req, res, path, query, entry, page: requestedPage(vendor, query) };
+
+		// A server that limits concurrent requests per key: over the limit, an immediate 429.
+		const { maxConcurrentRequests, retryAfterSeconds } = this._options[vendor];
+		if (maxConcurrentRequests > 0 && this._vendorInFlight[vendor] > maxConcurrentRequests) {
+			entry.fault = 'concurrencyLimit';
+			const body = VENDOR_API[vendor].error(429, 'Too many requests');
+			return send(ctx, 429, body, { 'Retry-After': String(retryAfterSeconds) });
+		}
 
 		const latency = this._options[vendor].latencyMs;
 		if (latency > 0) await this._delay(latency);

@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+
 import {
 	createSimulator,
 	encodeToken,
@@ -249,6 +252,15 @@ describe('robofy', () => {
 		});
 	});
 
+	it('removeChatbot takes an agent out of its project\'s list, and its leads with it', async () => {
+		sim.addChatbot('robofy', 'gone', { projectId: 9 });
+		sim.addChatbot('robofy', 'stays', { projectId: 9 });
+		expect(sim.removeChatbot('robofy', 'gone')).toBe(true);
+		expect(sim.removeChatbot('robofy', 'gone')).toBe(false);
+		expect((await get('robofy', '/ai-agent/chatbot/9')).json.data.map((b: { id: string }) => b.id)).toEqual(['stays']);
+		expect((await get('robofy', '/ai-agent/leads/9/gone')).status).toBe(404);
+	});
+
 	it('lists projects and agents', async () => {
 		expect((await get('robofy', '/projects')).json.data).toEqual([{ id: 7, name: 'Project 7' }]);
 		expect((await get('robofy', '/ai-agent/chatbot/7')).json.data).toEqual([{ id: 'agent1', name: 'Chatbot agent1' }]);
@@ -290,6 +302,19 @@ describe('faults', () => {
 		expect(await leads()).toMatchObject({ status: 500, json: { message: 'Internal Server Error' } });
 		expect((await leads()).status).toBe(200);
 		expect(sim.requests.map((r) => r.status)).toEqual([429, 500, 200]);
+	});
+
+	it('maxConcurrentRequests answers 429 with Retry-After to requests over the limit, per vendor', async () => {
+		sim.generateLeads('chatzuri', 'agent1', 2);
+		sim.setOptions('chatbase', { maxConcurrentRequests: 2, retryAfterSeconds: 0.5, latencyMs: 100 });
+		const replies = await Promise.all([leads(), leads(), leads(), get('chatzuri', '/get-leads?agentId=agent1')]);
+		expect(replies.map((reply) => reply.status).sort()).toEqual([200, 200, 202, 429]);
+		const limited = replies.find((reply) => reply.status === 429) as Reply;
+		expect(limited.headers.get('retry-after')).toBe('0.5');
+		expect(limited.json).toEqual({ message: 'Too many requests' });
+		expect(sim.requests.filter((r) => r.fault === 'concurrencyLimit')).toHaveLength(1);
+		// Once the others have answered, there is room again.
+		expect((await leads()).status).toBe(200);
 	});
 
 	it('html, malformed, empty and shapeDrift bodies', async () => {
@@ -401,5 +426,106 @@ describe('admin API', () => {
 		expect(robofy).toHaveLength(25);
 		expect(robofy[0].lead_data.some((f) => f.field_name === 'company')).toBe(true);
 		expect(sim.leads('chatbase', SEED.chatbase)[1].created_at).toBe('2026-10-01T08:37:00.000Z');
+	});
+});
+
+describe('webhooks (push)', () => {
+	/** A receiver on 127.0.0.1 that records each request's exact bytes and headers. */
+	async function receiver(status = 200) {
+		const received: Array<{ body: Buffer; headers: Record<string, string | string[] | undefined> }> = [];
+		const server = createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (chunk: Buffer) => chunks.push(chunk));
+			req.on('end', () => {
+				received.push({ body: Buffer.concat(chunks), headers: req.headers });
+				res.writeHead(status, { 'content-type': 'application/json' }).end('{"ok":true}');
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+		return { url, received, close: () => new Promise((resolve) => server.close(resolve)) };
+	}
+	const hmac = (algorithm: string, secret: string, body: Buffer, encoding: 'hex' | 'base64' = 'hex') =>
+		createHmac(algorithm, secret).update(body).digest(encoding);
+
+	it('Chatbase: leads.submit with a hex HMAC-SHA1 of the exact bytes, and the lead stored in its API', async () => {
+		const target = await receiver();
+		const sent = await sim.sendWebhook({ vendor: 'chatbase', url: target.url, chatbotId: 'bot1', lead: { name: 'Zoë', email: 'z@example.com' }, pretty: true });
+		const [request] = target.received;
+		expect(JSON.parse(request.body.toString('utf8'))).toEqual({
+			eventType: 'leads.submit',
+			chatbotId: 'bot1',
+			payload: { conversationId: expect.stringMatching(/^conv_/), customerEmail: 'z@example.com', customerName: 'Zoë', customerPhone: null },
+		});
+		expect(request.body.toString('utf8')).toContain('\n  "eventType"');
+		expect(request.headers['x-chatbase-signature']).toBe(hmac('sha1', sim.webhookSecrets.chatbase, request.body));
+		expect(sent.deliveries).toEqual([{ status: 200, body: { ok: true }, sentAt: expect.any(Number), ms: expect.any(Number) }]);
+		expect(sim.leads('chatbase', 'bot1').map((lead) => lead.email)).toEqual(['z@example.com']);
+		await target.close();
+	});
+
+	it('Chatzuri: the guide, API and older API shapes, signed as each is documented', async () => {
+		const target = await receiver();
+		const secret = sim.webhookSecrets.chatzuri;
+		const base = { vendor: 'chatzuri' as const, url: target.url, chatbotId: 'agt_1', lead: { name: 'Ann', createdAt: '2026-04-26T08:30:14Z' } };
+		await sim.sendWebhook({ ...base, shape: 'guide' });
+		await sim.sendWebhook({ ...base, shape: 'api', signature: 'base64' });
+		await sim.sendWebhook({ ...base, shape: 'apiLegacy' });
+		const [guide, api, legacy] = target.received;
+		expect(JSON.parse(guide.body.toString())).toEqual({
+			event: 'lead.submit',
+			timestamp: '2026-04-26T08:30:14.000Z',
+			agent_id: 'agt_1',
+			data: { name: 'Ann', email: null, phone: null, channel: 'website' },
+		});
+		expect(guide.headers['x-chatzuri-signature']).toBe(`sha256=${hmac('sha256', secret, guide.body)}`);
+		expect(JSON.parse(api.body.toString())).toMatchObject({ eventType: 'lead.submit', agentId: 'agt_1', payload: { customerName: 'Ann' } });
+		expect(api.headers['x-chatzuri-signature']).toBe(`sha256=${hmac('sha256', secret, api.body, 'base64')}`);
+		expect(JSON.parse(legacy.body.toString())).toMatchObject({ eventType: 'leads.submit', chatbotId: 'agt_1' });
+		expect(legacy.headers['x-chatzuri-signature']).toBe(hmac('sha1', secret, legacy.body));
+		await target.close();
+	});
+
+	it('unsigned without a secret; wrong, missing and tampered signatures on request', async () => {
+		const target = await receiver();
+		const base = { vendor: 'chatzuri' as const, url: target.url, chatbotId: 'agt_1', store: false };
+		await sim.sendWebhook({ ...base, secret: null });
+		await sim.sendWebhook({ ...base, signature: 'none' });
+		await sim.sendWebhook({ ...base, signature: 'wrong' });
+		await sim.sendWebhook({ ...base, signature: 'tampered' });
+		const [unsigned, none, wrong, tampered] = target.received;
+		expect(unsigned.headers['x-chatzuri-signature']).toBeUndefined();
+		expect(none.headers['x-chatzuri-signature']).toBeUndefined();
+		expect(wrong.headers['x-chatzuri-signature']).not.toBe(`sha256=${hmac('sha256', sim.webhookSecrets.chatzuri, wrong.body)}`);
+		const signedBytes = tampered.body.subarray(0, tampered.body.length - 1);
+		expect(tampered.headers['x-chatzuri-signature']).toBe(`sha256=${hmac('sha256', sim.webhookSecrets.chatzuri, signedBytes)}`);
+		expect(sim.leads('chatzuri', 'agt_1')).toEqual([]);
+		await target.close();
+	});
+
+	it('redelivers the same bytes and headers, one after another or all at once, and logs every delivery', async () => {
+		const target = await receiver(503);
+		const sent = await sim.sendWebhook({ vendor: 'chatbase', url: target.url, chatbotId: 'bot1', lead: { name: 'A' } });
+		const again = await sim.redeliverWebhook(sent.id, { copies: 3, concurrent: true });
+		expect(again.deliveries.map((d) => d.status)).toEqual([503, 503, 503]);
+		expect(new Set(target.received.map((r) => r.body.toString('hex'))).size).toBe(1);
+		expect(new Set(target.received.map((r) => r.headers['x-chatbase-signature'])).size).toBe(1);
+		expect(sim.webhooks[0].deliveries).toHaveLength(4);
+		expect(sim.leads('chatbase', 'bot1')).toHaveLength(1);
+		await target.close();
+	});
+
+	it('through the admin API, and only to loopback addresses', async () => {
+		const target = await receiver();
+		const sent = await admin('POST', 'webhooks', { vendor: 'chatzuri', url: target.url, chatbotId: 'agt_1', shape: 'api', lead: { email: 'a@b.c' } });
+		expect(sent.status).toBe(200);
+		expect(sent.json.webhook.deliveries[0].status).toBe(200);
+		const redelivered = await admin('POST', 'webhooks/redeliver', { id: sent.json.webhook.id, copies: 2 });
+		expect(redelivered.json.webhook.deliveries).toHaveLength(2);
+		expect((await admin('GET', 'webhooks')).json.webhooks).toHaveLength(1);
+		expect(target.received).toHaveLength(3);
+		expect((await admin('POST', 'webhooks', { vendor: 'chatbase', url: 'http://example.com/hook', chatbotId: 'b' })).status).toBe(400);
+		expect((await admin('POST', 'webhooks', { vendor: 'robofy', url: target.url, chatbotId: 'b' })).status).toBe(400);
+		await target.close();
 	});
 });

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadProvider, PagePosition } from '../types';
+import type { ChatbotTarget, LeadProvider, ListReader, PagePosition, VendorList } from '../types';
 import { VendorResponseError } from '../types';
-import { isObject, listOrFail, messageOf, namedItems } from './util';
+import { givenName, isObject, listOrFail, messageOf, namedItems } from './util';
 
 const NAME_FIELDS = ['name', 'full_name', 'fullname', 'your_name', 'first_name'];
 const EMAIL_FIELDS = ['email', 'email_address', 'e-mail', 'mail'];
@@ -31,6 +31,34 @@ function answerFor(answers: IDataObject, candidates: string[]): unknown {
 function nextPosition(data: IDataObject, report: IDataObject): PagePosition | null {
 	const token = report.next_page_token ?? data.next_page_token;
 	return typeof token === 'string' && token !== '' ? { token } : null;
+}
+
+const projectList: VendorList = {
+	request: () => ({ path: '/projects', qs: {} }),
+	parse: (body) => listOrFail(namedItems(isObject(body) ? body.data : undefined, ['id', 'projectId'], ['name']), body, 'data'),
+};
+
+const chatbotList: VendorList = {
+	request: (params) => ({ path: `/ai-agent/chatbot/${encodeURIComponent(String(params.projectId ?? ''))}`, qs: {} }),
+	parse: (body) =>
+		listOrFail(namedItems(isObject(body) ? body.data : undefined, ['id', 'chatbotId', 'chatbot_id'], ['name', 'chatbotName']), body, 'data'),
+};
+
+/** Every agent of every project; each lead then also carries its project. */
+async function allChatbots(read: ListReader): Promise<ChatbotTarget[]> {
+	const projects = await read(projectList, {});
+	const perProject = await Promise.all(
+		projects.map(async (project) => {
+			const agents = await read(chatbotList, { projectId: project.id });
+			return agents.map((agent) => ({
+				chatbotId: agent.id,
+				chatbotName: givenName(agent),
+				params: { projectId: project.id },
+				leadContext: { projectId: project.id, projectName: givenName(project) ?? null },
+			}));
+		}),
+	);
+	return perProject.flat();
 }
 
 export const robofy: LeadProvider = {
@@ -102,15 +130,9 @@ export const robofy: LeadProvider = {
 		const detail = isObject(error) ? [error.code, error.detail ?? error.message].filter(Boolean).join(': ') : '';
 		return [message, detail].filter(Boolean).join(' - ') || undefined;
 	},
-	projectList: {
-		request: () => ({ path: '/projects', qs: {} }),
-		parse: (body) => listOrFail(namedItems(isObject(body) ? body.data : undefined, ['id', 'projectId'], ['name']), body, 'data'),
-	},
-	chatbotList: {
-		request: (params) => ({ path: `/ai-agent/chatbot/${encodeURIComponent(String(params.projectId ?? ''))}`, qs: {} }),
-		parse: (body) =>
-			listOrFail(namedItems(isObject(body) ? body.data : undefined, ['id', 'chatbotId', 'chatbot_id'], ['name', 'chatbotName']), body, 'data'),
-	},
+	projectList,
+	chatbotList,
+	allChatbots,
 	mapLead: (record) => {
 		const answers = formAnswers(record);
 		return {

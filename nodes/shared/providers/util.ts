@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadQuery, MappedLead, PagePosition } from '../types';
+import type { ChatbotTarget, LeadQuery, LeadWebhook, ListReader, MappedLead, PagePosition, VendorList, WebhookEvent } from '../types';
 import { VendorResponseError } from '../types';
 
 export function isObject(value: unknown): value is IDataObject {
@@ -81,3 +81,43 @@ export function pageSizeQuery(
 	qs.size = String(pageSize);
 	return qs;
 }
+
+/** A listed item's name, or undefined where the vendor gave none (`namedItems` then repeats the id). */
+export function givenName(item: { id: string; name: string }): string | undefined {
+	return item.name === item.id ? undefined : item.name;
+}
+
+/** `allChatbots` for a vendor whose chatbot list needs no parameters (Chatbase, Chatzuri). */
+export function allFromChatbotList(list: VendorList): (read: ListReader) => Promise<ChatbotTarget[]> {
+	return async (read) => (await read(list, {})).map((item) => ({ chatbotId: item.id, chatbotName: givenName(item), params: {} }));
+}
+
+/**
+ * Reads the webhook envelope Chatbase and Chatzuri share: the type in `eventType` (API pages) or
+ * `event` (Chatzuri's guide), the data in `payload` or `data`, the chatbot under one of
+ * `chatbotKeys`. Undefined when the body names no event type.
+ */
+export function envelopeEventReader(chatbotKeys: string[]): (body: IDataObject) => WebhookEvent | undefined {
+	return (body) => {
+		const type = pick(body, 'eventType', 'event');
+		if (typeof type !== 'string' || type.trim() === '') return undefined;
+		const chatbotId = pick(body, ...chatbotKeys);
+		return {
+			type: type.trim(),
+			chatbotId: typeof chatbotId === 'string' || typeof chatbotId === 'number' ? String(chatbotId) : undefined,
+			timestamp: pick(body, 'timestamp'),
+			payload: pick(body, 'payload', 'data'),
+		};
+	};
+}
+
+const CONTACT_PAYLOAD_KEYS = ['customerName', 'name', 'customerEmail', 'email', 'customerPhone', 'phone', 'conversationId', 'conversation_id'];
+
+/** A lead payload as Chatbase (`customerName`, …) or Chatzuri's guide (`name`, …) writes it. */
+export const contactPayloadLead: LeadWebhook['mapLead'] = (payload) => ({
+	name: pick(payload, 'customerName', 'name'),
+	email: pick(payload, 'customerEmail', 'email'),
+	phone: pick(payload, 'customerPhone', 'phone'),
+	conversationId: pick(payload, 'conversationId', 'conversation_id'),
+	fields: otherFields(payload, CONTACT_PAYLOAD_KEYS),
+});

@@ -1,0 +1,116 @@
+'use strict';
+
+/**
+ * The vendors' "lead submitted" webhooks, as the simulator sends them (see README.md, Webhooks).
+ * Shapes and signatures follow /work/shared/vendor-apis/VENDOR-NOTES.md (section Webhooks):
+ *
+ * - chatbase `api`: { eventType: 'leads.submit', chatbotId, payload: { conversationId,
+ *   customerEmail, customerName, customerPhone } }, header x-chatbase-signature = hex HMAC-SHA1.
+ * - chatzuri `guide` (developer guide): { event: 'lead.submit', timestamp, agent_id, data: { name,
+ *   email, phone, channel } }; `api` (API page): { eventType: 'lead.submit', agentId, payload: {
+ *   customer… } }; both signed X-Chatzuri-Signature: sha256=<HMAC-SHA256, hex or base64>.
+ *   `apiLegacy` (older API page): { eventType: 'leads.submit', chatbotId, payload }, signed with
+ *   a bare hex HMAC-SHA1 in x-chatzuri-signature. Chatzuri signs only when a secret is set.
+ *
+ * Plain Node.js, no dependencies.
+ */
+
+const crypto = require('crypto');
+const http = require('http');
+
+const SHAPES = Object.freeze({ chatbase: ['api'], chatzuri: ['guide', 'api', 'apiLegacy'] });
+const SIGNATURES = ['default', 'hex', 'base64', 'sha1', 'none', 'wrong', 'tampered'];
+
+function assertWebhookVendor(vendor, shape) {
+	if (!SHAPES[vendor]) throw new Error(`Only chatbase and chatzuri send lead webhooks (got "${vendor}")`);
+	if (!SHAPES[vendor].includes(shape)) throw new Error(`Unknown ${vendor} webhook shape "${shape}" (expected one of ${SHAPES[vendor].join(', ')})`);
+}
+
+/** The customer fields both API pages use. */
+function customerPayload(lead) {
+	return {
+		conversationId: lead.conversationId ?? `conv_${crypto.randomUUID()}`,
+		customerEmail: lead.email ?? null,
+		customerName: lead.name ?? null,
+		customerPhone: lead.phone ?? null,
+	};
+}
+
+/** The JSON object a vendor POSTs. `payload` replaces the lead's fields (for other event types). */
+function webhookEvent(vendor, shape, { chatbotId, lead = {}, eventType, timestamp, payload }) {
+	assertWebhookVendor(vendor, shape);
+	if (vendor === 'chatbase') {
+		return { eventType: eventType ?? 'leads.submit', chatbotId, payload: payload ?? customerPayload(lead) };
+	}
+	if (shape === 'guide') {
+		const data = payload ?? { name: lead.name ?? null, email: lead.email ?? null, phone: lead.phone ?? null, channel: lead.channel ?? 'website' };
+		return { event: eventType ?? 'lead.submit', timestamp: timestamp ?? new Date().toISOString(), agent_id: chatbotId, data };
+	}
+	if (shape === 'api') return { eventType: eventType ?? 'lead.submit', agentId: chatbotId, payload: payload ?? customerPayload(lead) };
+	return { eventType: eventType ?? 'leads.submit', chatbotId, payload: payload ?? customerPayload(lead) };
+}
+
+function hmac(algorithm, secret, raw, encoding = 'hex') {
+	return crypto.createHmac(algorithm, secret).update(raw).digest(encoding);
+}
+
+/**
+ * The signature header for `raw` (a Buffer). `signature`: 'default' (what the vendor sends for
+ * this shape), 'hex' / 'base64' (Chatzuri sha256 in that encoding), 'sha1' (the older SHA-1
+ * form), 'none', 'wrong' (signed with another secret), 'tampered' (set by the caller after
+ * changing a byte). No secret: no header (Chatzuri signs only when one is set).
+ */
+function signatureHeaders(vendor, shape, raw, secret, signature = 'default') {
+	if (!SIGNATURES.includes(signature)) throw new Error(`Unknown signature "${signature}" (expected one of ${SIGNATURES.join(', ')})`);
+	if (!secret || signature === 'none') return {};
+	const key = signature === 'wrong' ? `${secret}-but-not-this-one` : secret;
+	if (vendor === 'chatbase') return { 'x-chatbase-signature': hmac('sha1', key, raw) };
+	if (signature === 'sha1' || (signature === 'default' && shape === 'apiLegacy')) return { 'x-chatzuri-signature': hmac('sha1', key, raw) };
+	const encoding = signature === 'base64' ? 'base64' : 'hex';
+	return { 'X-Chatzuri-Signature': `sha256=${hmac('sha256', key, raw, encoding)}` };
+}
+
+/** Only loopback targets: the simulator never sends anything off this machine. */
+function assertLoopbackUrl(url) {
+	const { hostname, protocol } = new URL(url);
+	if (protocol !== 'http:') throw new Error(`webhook url must be http:// (got ${protocol})`);
+	if (!['localhost', '127.0.0.1', '[::1]', '::1'].includes(hostname) && !/^127\.\d+\.\d+\.\d+$/.test(hostname)) {
+		throw new Error(`webhook url must point at a loopback host (got ${hostname})`);
+	}
+}
+
+/** One POST of exactly `raw` with `headers`. Resolves { status, body, sentAt, ms } (status 0: no answer). */
+function post(url, raw, headers, timeoutMs = 30000) {
+	return new Promise((resolve) => {
+		const sentAt = Date.now();
+		const done = (status, body) => resolve({ status, body, sentAt, ms: Date.now() - sentAt });
+		const req = http.request(url, { method: 'POST', timeout: timeoutMs, headers: { ...headers, 'content-length': raw.length } }, (res) => {
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (chunk) => (text += chunk));
+			res.on('end', () => {
+				let body = text;
+				try {
+					body = text ? JSON.parse(text) : null;
+				} catch {
+					/* not JSON */
+				}
+				done(res.statusCode, body);
+			});
+		});
+		req.on('timeout', () => req.destroy(new Error('timed out')));
+		req.on('error', (error) => done(0, { error: error.message }));
+		req.end(raw);
+	});
+}
+
+/** Sends `copies` deliveries of the same bytes, one after another or all at once. */
+async function deliverCopies(url, raw, headers, { copies = 1, concurrent = false } = {}) {
+	if (!Number.isInteger(copies) || copies < 1) throw new Error('copies must be a positive integer');
+	if (concurrent) return Promise.all(Array.from({ length: copies }, () => post(url, raw, headers)));
+	const deliveries = [];
+	for (let i = 0; i < copies; i++) deliveries.push(await post(url, raw, headers));
+	return deliveries;
+}
+
+module.exports = { SHAPES, SIGNATURES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies };

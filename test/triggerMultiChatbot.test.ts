@@ -6,6 +6,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/chatbots';
+import { UNLISTED_KEPT_MS } from '../nodes/shared/poll';
 import { providerByName } from '../nodes/shared/providers';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { durableTrigger, pollTrigger, useHostClock, useSimulator } from './helpers';
@@ -176,7 +177,7 @@ describe.each(cases(LISTING))('Trigger, Chatbots: All Chatbots of the Account wi
 		expect(await idle()).toEqual({ lists: 0, leads: 3 });
 	});
 
-	test('each new lead once, with its chatbot\'s name; a chatbot created later starts like an activation, one deleted leaves the state', async () => {
+	test('each new lead once, with its chatbot\'s name; a chatbot created later starts like an activation, one deleted is no longer polled', async () => {
 		sim.addChatbot(fixture.vendor, 'bot-sales', { name: 'Sales', projectId: project(7) });
 		sim.addChatbot(fixture.vendor, 'bot-gone', { name: 'Old bot', projectId: project(8) });
 		add('bot-sales', 'existing', ago(30 * MIN));
@@ -194,6 +195,7 @@ describe.each(cases(LISTING))('Trigger, Chatbots: All Chatbots of the Account wi
 		expect(second.items[0].json.chatbotName).toBe('Sales');
 		if (fixture.projectId !== undefined) expect(second.items[0].json).toMatchObject({ projectId: '7', projectName: 'Project 7' });
 		expect(chatbotKeys(second.staticData)).toEqual([key(fixture, 'bot-new', project(8)), key(fixture, 'bot-sales', project(7))].sort());
+		expect(Object.keys(cursorOf(second.staticData).unlisted as IDataObject)).toEqual([key(fixture, 'bot-gone', project(8))]);
 
 		add('bot-new', 'n1', ago(10_000), project(8));
 		const third = await pollTrigger(sim, fixture, second.staticData, all);
@@ -214,6 +216,47 @@ describe.each(cases(LISTING))('Trigger, Chatbots: All Chatbots of the Account wi
 		expect(chatbotKeys(relisted.staticData)).toEqual([key(fixture, 'bot-a', project(7)), key(fixture, 'bot-b', project(7))].sort());
 		add('bot-b', 'b1', ago(5_000));
 		expect(emitted((await pollTrigger(sim, fixture, relisted.staticData, all)).items)).toEqual(['bot-b:b1']);
+	});
+
+	test('a chatbot the list leaves out for a while keeps its cursor: its leads of that while come out once it is back; after 7 days it is dropped', async () => {
+		for (const bot of ['bot-a', 'bot-b']) sim.addChatbot(fixture.vendor, bot, { projectId: project(7) });
+		add('bot-b', 'existing', ago(30 * MIN));
+		const first = await pollTrigger(sim, fixture, {}, all);
+		expect(first.items).toHaveLength(0);
+
+		sim.setChatbotListed(fixture.vendor, 'bot-b', false);
+		clock.advance(DEFAULT_LIST_EVERY_MS);
+		add('bot-b', 'while unlisted', ago(10_000));
+		const without = await pollTrigger(sim, fixture, first.staticData, all);
+		expect(without.items).toHaveLength(0);
+		expect(chatbotKeys(without.staticData)).toEqual([key(fixture, 'bot-a', project(7))]);
+		expect(Object.keys(cursorOf(without.staticData).unlisted as IDataObject)).toEqual([key(fixture, 'bot-b', project(7))]);
+
+		sim.setChatbotListed(fixture.vendor, 'bot-b', true);
+		clock.advance(DEFAULT_LIST_EVERY_MS);
+		add('bot-b', 'after', ago(5_000));
+		const back = await pollTrigger(sim, fixture, without.staticData, all);
+		expect(emitted(back.items)).toEqual(['bot-b:while unlisted', 'bot-b:after']);
+		expect(cursorOf(back.staticData).unlisted).toBeUndefined();
+		expect((await pollTrigger(sim, fixture, back.staticData, all)).items).toHaveLength(0);
+
+		sim.setChatbotListed(fixture.vendor, 'bot-b', false);
+		clock.advance(DEFAULT_LIST_EVERY_MS);
+		const left = await pollTrigger(sim, fixture, back.staticData, all);
+		clock.advance(UNLISTED_KEPT_MS - MIN);
+		const kept = await pollTrigger(sim, fixture, left.staticData, all);
+		expect(Object.keys(cursorOf(kept.staticData).unlisted as IDataObject)).toEqual([key(fixture, 'bot-b', project(7))]);
+		clock.advance(MIN);
+		const dropped = await pollTrigger(sim, fixture, kept.staticData, all);
+		expect(cursorOf(dropped.staticData).unlisted).toBeUndefined();
+	});
+
+	test('Several by ID drops a chatbot taken off the list at once', async () => {
+		for (const bot of ['bot-a', 'bot-b']) sim.addChatbot(fixture.vendor, bot, { projectId: fixture.projectId });
+		const both = await pollTrigger(sim, fixture, {}, several(['bot-a', 'bot-b']));
+		const one = await pollTrigger(sim, fixture, both.staticData, several(['bot-a']));
+		expect(chatbotKeys(one.staticData)).toEqual([key(fixture, 'bot-a')]);
+		expect(cursorOf(one.staticData).unlisted).toBeUndefined();
 	});
 
 	test('List Chatbots Every sets how long the list is reused', async () => {

@@ -62,6 +62,14 @@ export interface LeadCursorState extends IDataObject {
 	adopted?: string[];
 	/** Chatbots: All — the vendor's list of chatbots, reused for a few minutes (ChatbotListCache in chatbots.ts). */
 	chatbotList?: IDataObject;
+	/** Chatbots: All — cursors of chatbots the vendor's list left out, by key, kept a while (poll.ts). */
+	unlisted?: Record<string, UnlistedChatbot>;
+}
+
+/** A chatbot missing from the vendor's list: its cursor, and since when (host time) it is missing. */
+export interface UnlistedChatbot extends IDataObject {
+	since: number;
+	state: ChatbotCursorState;
 }
 
 export interface CursorWindows {

@@ -20,6 +20,7 @@ import {
 	type CursorWindows,
 	type LeadCursorState,
 	type RecheckProgress,
+	type UnlistedChatbot,
 } from './cursor';
 import type { TimedLead } from './normalize';
 import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader, type RunOptions } from './params';
@@ -43,6 +44,11 @@ const FIRST_POLL_MARGIN_MS = 26 * HOUR_MS;
 const RECHECK_SHARE = 0.6;
 /** Left of n8n's poll budget for n8n's own work after the poll returns (at most a tenth of it). */
 const BUDGET_RESERVE_MS = 2_000;
+/**
+ * Chatbots: All — how long a chatbot missing from the vendor's list keeps its cursor. A list that
+ * leaves a chatbot out for a while must not make its leads of that while count as existing ones.
+ */
+export const UNLISTED_KEPT_MS = 7 * 24 * HOUR_MS;
 
 interface TriggerSettings {
 	provider: LeadProvider;
@@ -228,9 +234,9 @@ async function pollChatbot(
 	return { state, emit };
 }
 
-/** Where each chatbot's cursor comes from: this node's, else an activation record not yet taken over. */
+/** Where each chatbot's cursor comes from: this node's (listed or not), else an activation record not yet taken over. */
 function startingPoint(saved: LeadCursorState | undefined, record: ReturnType<typeof readStartRecord>, key: string) {
-	const own = saved?.chatbots[key];
+	const own = saved?.chatbots[key] ?? saved?.unlisted?.[key]?.state;
 	if (own) return { state: own, adoptedFrom: undefined };
 	const fromRecord = record && !(saved?.adopted ?? []).includes(record.id) ? record.chatbots[key] : undefined;
 	return { state: fromRecord, adoptedFrom: fromRecord ? record?.id : undefined };
@@ -240,10 +246,33 @@ function startingPoint(saved: LeadCursorState | undefined, record: ReturnType<ty
 function largestPageOf(saved: LeadCursorState | undefined, provider: LeadProvider): number {
 	let largest = 0;
 	for (const [key, state] of Object.entries(saved?.chatbots ?? {})) {
-		// Keys start with the provider: a cursor of the provider the node had before says nothing about this one.
-		if (key.startsWith(`[${JSON.stringify(provider.name)},`)) largest = Math.max(largest, state.largestPage ?? 0);
+		if (isProvidersKey(key, provider)) largest = Math.max(largest, state.largestPage ?? 0);
 	}
 	return largest;
+}
+
+/** Keys start with the provider: a cursor of the provider the node had before says nothing about this one. */
+function isProvidersKey(key: string, provider: LeadProvider): boolean {
+	return key.startsWith(`[${JSON.stringify(provider.name)},`);
+}
+
+/**
+ * Chatbots: All — the cursors of chatbots the vendor no longer lists, kept for UNLISTED_KEPT_MS so
+ * one that comes back goes on from its cursor (its leads of the meantime are emitted).
+ */
+function keepUnlisted(ctx: IPollFunctions, settings: TriggerSettings, from: PollInputs, polled: Set<string>) {
+	const kept: Record<string, UnlistedChatbot> = {};
+	if (settings.selection.scope !== 'all') return kept;
+	for (const [key, entry] of Object.entries(from.saved?.unlisted ?? {})) {
+		const fresh = from.hostNow - entry.since < UNLISTED_KEPT_MS;
+		if (fresh && !polled.has(key) && isProvidersKey(key, settings.provider)) kept[key] = entry;
+	}
+	for (const [key, state] of Object.entries(from.saved?.chatbots ?? {})) {
+		if (polled.has(key) || !isProvidersKey(key, settings.provider)) continue;
+		kept[key] = { since: from.hostNow, state };
+		ctx.logger.info('Chatbot Leads Trigger: a chatbot is no longer in the vendor\'s list; its cursor is kept for 7 days in case it comes back', { chatbot: key });
+	}
+	return kept;
 }
 
 interface PollInputs {
@@ -304,9 +333,17 @@ async function pollEveryChatbot(ctx: IPollFunctions, client: VendorClient, setti
 }
 
 /** The cursor after a successful poll; chatbots started from nothing also go into an activation record. */
-function nextCursor(ctx: IPollFunctions, from: PollInputs, polls: TargetPoll[], cache: LeadCursorState['chatbotList']): LeadCursorState {
+function nextCursor(
+	ctx: IPollFunctions,
+	settings: TriggerSettings,
+	from: PollInputs,
+	polls: TargetPoll[],
+	cache: LeadCursorState['chatbotList'],
+): LeadCursorState {
 	const next: LeadCursorState = { version: 2, chatbots: {}, adopted: from.saved?.adopted };
 	if (cache) next.chatbotList = cache;
+	const unlisted = keepUnlisted(ctx, settings, from, new Set(polls.map((poll) => poll.key)));
+	if (Object.keys(unlisted).length > 0) next.unlisted = unlisted;
 	const started: Record<string, ChatbotCursorState> = {};
 	for (const poll of polls) {
 		next.chatbots[poll.key] = poll.state;
@@ -323,7 +360,7 @@ function nextCursor(ctx: IPollFunctions, from: PollInputs, polls: TargetPoll[], 
  * chatbots are polled a few at a time; the cursor is assigned only after every chatbot was read,
  * so a failed poll (it names the chatbot that failed) changes nothing and the next poll sees the
  * same leads again. A chatbot new to the trigger starts as an activation does; one no longer
- * selected (or no longer listed) leaves the state.
+ * selected leaves the state (one no longer listed, after UNLISTED_KEPT_MS).
  */
 export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const hostNow = Date.now();
@@ -340,7 +377,7 @@ export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecut
 	const saved = readLeadCursor(staticData.leadCursor, settings.windows.lookBackMs);
 	const from: PollInputs = { saved, record: readStartRecord(ctx), hostNow, serverLargestPage: largestPageOf(saved, settings.provider) };
 	const { polls, cache } = await pollEveryChatbot(ctx, client, settings, pool, from);
-	staticData.leadCursor = nextCursor(ctx, from, polls, cache);
+	staticData.leadCursor = nextCursor(ctx, settings, from, polls, cache);
 	const emit = polls.flatMap((poll) => poll.emit).sort(byAge);
 	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.map((timed) => timed.lead))] : null;
 }

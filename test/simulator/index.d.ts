@@ -361,6 +361,8 @@ export declare class Simulator {
 	addChatbot(vendor: Vendor, chatbotId: string, opts?: { name?: string; projectId?: number }): ChatbotInfo;
 	/** Deletes a chatbot and its leads; it leaves the chatbot lists. Returns whether it existed. */
 	removeChatbot(vendor: Vendor, chatbotId: string): boolean;
+	/** Leaves a chatbot out of the chatbot lists (or puts it back) while its leads stay served. Returns whether it exists. */
+	setChatbotListed(vendor: Vendor, chatbotId: string, listed: boolean): boolean;
 	/** Robofy projects (also created implicitly). */
 	addProject(projectId: number, name?: string): { id: number; name: string };
 	makeLead<V extends Vendor>(vendor: V, spec?: LeadSpec): LeadByVendor[V];

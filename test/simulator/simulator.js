@@ -867,6 +867,14 @@ class Simulator {
 		return this._bots[vendor].delete(chatbotId);
 	}
 
+	/** Leaves a chatbot out of the chatbot lists (or puts it back) while its leads stay served. Returns whether it exists. */
+	setChatbotListed(vendor, chatbotId, listed) {
+		assertVendor(vendor);
+		const bot = this._bots[vendor].get(chatbotId);
+		if (bot) bot.unlisted = !listed;
+		return bot !== undefined;
+	}
+
 	/** Robofy projects; created implicitly by addChatbot/addLeads too. */
 	addProject(projectId, name) {
 		if (!Number.isInteger(projectId)) throw new Error('projectId must be an integer');
@@ -1045,7 +1053,7 @@ class Simulator {
 	}
 
 	_botList(vendor) {
-		return [...this._bots[vendor].values()];
+		return [...this._bots[vendor].values()].filter((bot) => !bot.unlisted);
 	}
 
 	/** Reserves `given`, or the next free generated id, so ids never collide within a vendor. */

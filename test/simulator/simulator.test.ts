@@ -261,6 +261,17 @@ describe('robofy', () => {
 		expect((await get('robofy', '/ai-agent/leads/9/gone')).status).toBe(404);
 	});
 
+	it('setChatbotListed leaves an agent out of its project\'s list while its leads stay served', async () => {
+		sim.addChatbot('robofy', 'hidden', { projectId: 9 });
+		sim.addChatbot('robofy', 'shown', { projectId: 9 });
+		expect(sim.setChatbotListed('robofy', 'hidden', false)).toBe(true);
+		expect(sim.setChatbotListed('robofy', 'nobody', false)).toBe(false);
+		expect((await get('robofy', '/ai-agent/chatbot/9')).json.data.map((b: { id: string }) => b.id)).toEqual(['shown']);
+		expect((await get('robofy', '/ai-agent/leads/9/hidden')).status).toBe(200);
+		sim.setChatbotListed('robofy', 'hidden', true);
+		expect((await get('robofy', '/ai-agent/chatbot/9')).json.data.map((b: { id: string }) => b.id)).toEqual(['hidden', 'shown']);
+	});
+
 	it('lists projects and agents', async () => {
 		expect((await get('robofy', '/projects')).json.data).toEqual([{ id: 7, name: 'Project 7' }]);
 		expect((await get('robofy', '/ai-agent/chatbot/7')).json.data).toEqual([{ id: 'agent1', name: 'Chatbot agent1' }]);

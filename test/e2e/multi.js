@@ -24,39 +24,12 @@ const os = require('os');
 const path = require('path');
 
 const n8n = require('../../scripts/n8n/lib');
+const { createReport } = require('./report');
 const s = require('./support');
 
 const KEEP = process.env.E2E_KEEP === '1';
 const ECHO = process.env.E2E_ECHO === '1';
-const t0 = Date.now();
-const note = (msg) => console.log(`# [${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
-
-// ----------------------------------------------------------------------------- reporting
-
-const results = [];
-let finished = false;
-
-function report(name, error) {
-	if (finished) return;
-	results.push({ name, ok: !error });
-	if (!error) console.log(`ok - ${name}`);
-	else console.log(`not ok - ${name}: ${String((error && error.message) || error).split('\n').join('\n    ')}`);
-}
-
-async function check(name, fn) {
-	try {
-		const value = await fn();
-		report(name);
-		return value;
-	} catch (error) {
-		report(name, error);
-		return undefined;
-	}
-}
-
-function expect(condition, message) {
-	if (!condition) throw new Error(message);
-}
+const { note, report, check, expect, summarize, isFinished } = createReport();
 
 function sameList(actual, expected, what) {
 	expect(JSON.stringify(actual) === JSON.stringify(expected), `${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
@@ -346,24 +319,7 @@ async function stopServer() {
 // ---------------------------------------------------------------------------------- main
 
 async function cleanUp() {
-	await stopServer().catch(() => {});
-	if (state.sim) await state.sim.stop().catch(() => {});
-	n8n.killAll();
-	s.killChildren();
-	if (state.tmp) n8n.removeN8nHome(state.tmp);
-	if (state.home && !KEEP) n8n.removeN8nHome(state.home);
-	else if (state.home) note(`kept n8n home ${state.home}`);
-}
-
-function summarize() {
-	if (finished) return false;
-	finished = true;
-	const passed = results.filter((r) => r.ok).length;
-	const failed = results.length - passed;
-	note(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-	console.log(`${passed} passed, ${failed} failed`);
-	if (process.env.TEST_SUMMARY_FILE) fs.appendFileSync(process.env.TEST_SUMMARY_FILE, `${passed} ${failed}\n`);
-	return failed === 0 && passed > 0;
+	await s.cleanUpRun(state, { stopServer, keep: KEEP, note });
 }
 
 async function main() {
@@ -382,7 +338,7 @@ async function main() {
 	} finally {
 		await cleanUp();
 	}
-	if (!finished) process.exitCode = summarize() ? 0 : 1;
+	if (!isFinished()) process.exitCode = summarize() ? 0 : 1;
 }
 
 main();

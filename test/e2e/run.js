@@ -327,13 +327,7 @@ async function runPickerChecks(state, rest) {
 // ---------------------------------------------------------------------------------- main
 
 async function cleanUp(state) {
-	await stopServer(state).catch(() => {});
-	if (state.sim) await state.sim.stop().catch(() => {});
-	n8n.killAll();
-	s.killChildren();
-	if (state.tmp) n8n.removeN8nHome(state.tmp);
-	if (state.home && !KEEP) n8n.removeN8nHome(state.home);
-	else if (state.home) note(`kept n8n home ${state.home}`);
+	await s.cleanUpRun(state, { stopServer, keep: KEEP, note });
 }
 
 async function main() {

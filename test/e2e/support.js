@@ -9,6 +9,8 @@ const childProcess = require('child_process');
 const http = require('http');
 const path = require('path');
 
+const n8n = require('../../scripts/n8n/lib');
+
 const REPO = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'n8n-nodes-chatbot-leads';
 const NODE_TYPE = `${PACKAGE}.chatbotLeads`;
@@ -45,6 +47,20 @@ function killChild(child, signal = 'SIGKILL') {
 function killChildren() {
 	for (const child of children) killChild(child);
 	children.clear();
+}
+
+/**
+ * The end of an e2e script's run: its n8n (through the script's own stopServer), the simulator,
+ * every child process, and the temporary folders (the n8n home stays with E2E_KEEP=1).
+ */
+async function cleanUpRun(state, { stopServer, keep, note }) {
+	await stopServer(state).catch(() => {});
+	if (state.sim) await state.sim.stop().catch(() => {});
+	n8n.killAll();
+	killChildren();
+	if (state.tmp) n8n.removeN8nHome(state.tmp);
+	if (state.home && !keep) n8n.removeN8nHome(state.home);
+	else if (state.home) note(`kept n8n home ${state.home}`);
 }
 
 /**
@@ -373,6 +389,7 @@ module.exports = {
 	INSTANT_TYPE,
 	VENDORS,
 	installCleanup,
+	cleanUpRun,
 	killChildren,
 	startSimulator,
 	httpJson,

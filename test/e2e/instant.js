@@ -28,7 +28,8 @@ const s = require('./support');
 
 const KEEP = process.env.E2E_KEEP === '1';
 const ECHO = process.env.E2E_ECHO === '1';
-const { note, report, check, expect, summarize, isFinished } = createReport();
+const r = createReport();
+const { note, report, check, expect } = r;
 
 // ------------------------------------------------------------------------------ fixtures
 
@@ -341,28 +342,19 @@ async function setUp(state) {
 	});
 }
 
-async function cleanUp(state) {
-	await s.cleanUpRun(state, { stopServer, keep: KEEP, note });
-}
-
 async function main() {
 	const state = {};
-	s.installCleanup(async (signal) => {
-		report('the run was not interrupted', new Error(signal));
-		summarize();
-		await cleanUp(state);
+	await s.runScript(state, r, {
+		runCheck: 'the instant-trigger end-to-end run itself',
+		stopServer,
+		keep: KEEP,
+		steps: async () => {
+			await setUp(state);
+			await checkChatbase(state);
+			await checkChatzuri(state);
+			await checkRestartAndSecrets(state);
+		},
 	});
-	try {
-		await setUp(state);
-		await checkChatbase(state);
-		await checkChatzuri(state);
-		await checkRestartAndSecrets(state);
-	} catch (error) {
-		report('the instant-trigger end-to-end run itself', error);
-	} finally {
-		await cleanUp(state);
-	}
-	if (!isFinished()) process.exitCode = summarize() ? 0 : 1;
 }
 
 main();

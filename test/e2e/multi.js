@@ -29,7 +29,8 @@ const s = require('./support');
 
 const KEEP = process.env.E2E_KEEP === '1';
 const ECHO = process.env.E2E_ECHO === '1';
-const { note, report, check, expect, summarize, isFinished } = createReport();
+const r = createReport();
+const { note, report, check, expect } = r;
 
 function sameList(actual, expected, what) {
 	expect(JSON.stringify(actual) === JSON.stringify(expected), `${what}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
@@ -318,27 +319,18 @@ async function stopServer() {
 
 // ---------------------------------------------------------------------------------- main
 
-async function cleanUp() {
-	await s.cleanUpRun(state, { stopServer, keep: KEEP, note });
-}
-
 async function main() {
 	state = {};
-	s.installCleanup(async (signal) => {
-		report('the run was not interrupted', new Error(signal));
-		summarize();
-		await cleanUp();
+	await s.runScript(state, r, {
+		runCheck: 'the several-chatbots end-to-end run itself',
+		stopServer,
+		keep: KEEP,
+		steps: async () => {
+			await setUp(state);
+			await checkNode(state);
+			await checkTrigger();
+		},
 	});
-	try {
-		await setUp(state);
-		await checkNode(state);
-		await checkTrigger();
-	} catch (error) {
-		report('the several-chatbots end-to-end run itself', error);
-	} finally {
-		await cleanUp();
-	}
-	if (!isFinished()) process.exitCode = summarize() ? 0 : 1;
 }
 
 main();

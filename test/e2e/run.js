@@ -38,7 +38,8 @@ const { createReport } = require('./report');
 
 const KEEP = process.env.E2E_KEEP === '1';
 const ECHO = process.env.E2E_ECHO === '1';
-const { note, report, check, expect, summarize, isFinished } = createReport();
+const r = createReport();
+const { note, report, check, expect } = r;
 
 function sameSet(actual, expected, what) {
 	const a = [...actual].sort();
@@ -326,28 +327,19 @@ async function runPickerChecks(state, rest) {
 
 // ---------------------------------------------------------------------------------- main
 
-async function cleanUp(state) {
-	await s.cleanUpRun(state, { stopServer, keep: KEEP, note });
-}
-
 async function main() {
 	const state = {};
-	s.installCleanup(async (signal) => {
-		report('the run was not interrupted', new Error(signal));
-		summarize();
-		await cleanUp(state);
+	await s.runScript(state, r, {
+		runCheck: 'the end-to-end run itself',
+		stopServer,
+		keep: KEEP,
+		steps: async () => {
+			await setUp(state);
+			for (const { vendor } of s.VENDORS) await checkReturnAllAndLimit(state, vendor);
+			for (const run of WRONG_KEY_RUNS) await checkWrongKey(state, run);
+			await runRestChecks(state);
+		},
 	});
-	try {
-		await setUp(state);
-		for (const { vendor } of s.VENDORS) await checkReturnAllAndLimit(state, vendor);
-		for (const run of WRONG_KEY_RUNS) await checkWrongKey(state, run);
-		await runRestChecks(state);
-	} catch (error) {
-		report('the end-to-end run itself', error);
-	} finally {
-		await cleanUp(state);
-	}
-	if (!isFinished()) process.exitCode = summarize() ? 0 : 1;
 }
 
 main();

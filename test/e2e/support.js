@@ -50,17 +50,34 @@ function killChildren() {
 }
 
 /**
- * The end of an e2e script's run: its n8n (through the script's own stopServer), the simulator,
- * every child process, and the temporary folders (the n8n home stays with E2E_KEEP=1).
+ * Runs an e2e script's `steps` with its report (report.js): a signal or a thrown error becomes the
+ * failed check `runCheck`; n8n (through the script's own stopServer), the simulator, every child
+ * process and the temporary folders are cleaned up whatever happens (the n8n home stays with
+ * `keep`); the exit code says whether every check passed.
  */
-async function cleanUpRun(state, { stopServer, keep, note }) {
-	await stopServer(state).catch(() => {});
-	if (state.sim) await state.sim.stop().catch(() => {});
-	n8n.killAll();
-	killChildren();
-	if (state.tmp) n8n.removeN8nHome(state.tmp);
-	if (state.home && !keep) n8n.removeN8nHome(state.home);
-	else if (state.home) note(`kept n8n home ${state.home}`);
+async function runScript(state, r, { runCheck, steps, stopServer, keep }) {
+	const cleanUp = async () => {
+		await stopServer(state).catch(() => {});
+		if (state.sim) await state.sim.stop().catch(() => {});
+		n8n.killAll();
+		killChildren();
+		if (state.tmp) n8n.removeN8nHome(state.tmp);
+		if (state.home && !keep) n8n.removeN8nHome(state.home);
+		else if (state.home) r.note(`kept n8n home ${state.home}`);
+	};
+	installCleanup(async (signal) => {
+		r.report('the run was not interrupted', new Error(signal));
+		r.summarize();
+		await cleanUp();
+	});
+	try {
+		await steps();
+	} catch (error) {
+		r.report(runCheck, error);
+	} finally {
+		await cleanUp();
+	}
+	if (!r.isFinished()) process.exitCode = r.summarize() ? 0 : 1;
 }
 
 /**
@@ -389,7 +406,7 @@ module.exports = {
 	INSTANT_TYPE,
 	VENDORS,
 	installCleanup,
-	cleanUpRun,
+	runScript,
 	killChildren,
 	startSimulator,
 	httpJson,

@@ -77,3 +77,26 @@ export function dayStartMs(day: string): number {
 export function dayEndMs(day: string): number {
 	return dayStartMs(day) + DAY_MS - 1;
 }
+
+/** `YYYY-MM-DD` of the wall clock in `zone` at the instant `utcMs`. */
+function zonedDay(utcMs: number, zone: string): string {
+	return utcDay(utcMs + zoneOffsetMs(zone, utcMs));
+}
+
+/**
+ * The instant `day` (YYYY-MM-DD) begins in IANA `zone`. Midnight under the offset of the day
+ * before or of the day after: the earliest that is on `day` there. Where a DST change skips
+ * midnight (Santiago, Havana), the day begins at the change.
+ */
+export function zonedDayStartMs(day: string, zone: string): number {
+	const wall = dayStartMs(day);
+	if (zone === 'UTC') return wall;
+	const candidates = [wall - zoneOffsetMs(zone, wall - DAY_MS), wall - zoneOffsetMs(zone, wall + DAY_MS)];
+	const onDay = candidates.filter((ms) => zonedDay(ms, zone) === day);
+	return Math.min(...(onDay.length > 0 ? onDay : candidates));
+}
+
+/** The last millisecond of `day` in IANA `zone` (23 or 25 hours after its start on DST days). */
+export function zonedDayEndMs(day: string, zone: string): number {
+	return zonedDayStartMs(shiftDay(day, 1), zone) - 1;
+}

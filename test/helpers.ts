@@ -30,6 +30,8 @@ export interface RunLeadsOptions {
 	baseUrl?: string;
 	continueOnFail?: boolean;
 	inputItems?: INodeExecutionData[];
+	/** The workflow's Timezone setting; default UTC, so typed dates are UTC days unless a test says. */
+	timezone?: string;
 }
 
 /** Runs the Chatbot Leads node through n8n's engine; returns its output items. */
@@ -51,6 +53,7 @@ export async function runLeads(
 		credentials: credentialsFor(sim, fixture, options.apiKey, options.baseUrl),
 		continueOnFail: options.continueOnFail,
 		inputItems: options.inputItems,
+		timezone: options.timezone ?? 'UTC',
 	});
 	return output[0] ?? [];
 }

@@ -15,7 +15,7 @@ async function appendLeadsForItem(ctx: IExecuteFunctions, itemIndex: number, out
 		ctx.getNodeParameter(name, itemIndex, fallback, { extractValue: extractValue === true });
 	const provider = readProvider(node, itemIndex, read('provider', ''));
 	const selection = readChatbotSelection(node, itemIndex, provider, read);
-	const baseQuery = readQueryWithoutChatbot(node, itemIndex, provider, read, true);
+	const baseQuery = readQueryWithoutChatbot(node, itemIndex, provider, read, true, ctx.getTimezone());
 	const options = readRunOptions(node, itemIndex, read);
 	const limit = read('returnAll', false) === true ? undefined : checkLimit(node, itemIndex, read('limit', 50));
 	const client = await createVendorClient(ctx, provider, options.request);

@@ -2,7 +2,7 @@ import type { LeadProvider, LeadQuery, NormalizedLead } from './types';
 import { normalizeLead, type TimedLead } from './normalize';
 import { ArrivalOrder } from './order';
 import { fetchLeadPages, type PagingOptions } from './pagination';
-import { dayEndMs, dayStartMs, shiftDay } from './time';
+import { shiftDay, utcDay, zonedDayEndMs, zonedDayStartMs } from './time';
 import type { VendorClient } from './transport';
 
 export interface TimeRange {
@@ -10,24 +10,27 @@ export interface TimeRange {
 	toMs: number;
 }
 
-/** The user's whole-day range, inclusive at both ends, in UTC milliseconds. */
+/** The user's whole days in `dateZone` (UTC when unset), inclusive at both ends, as epoch milliseconds. */
 export function rangeOf(query: LeadQuery): TimeRange {
+	const zone = query.dateZone ?? 'UTC';
 	return {
-		fromMs: query.startDate ? dayStartMs(query.startDate) : -Infinity,
-		toMs: query.endDate ? dayEndMs(query.endDate) : Infinity,
+		fromMs: query.startDate ? zonedDayStartMs(query.startDate, zone) : -Infinity,
+		toMs: query.endDate ? zonedDayEndMs(query.endDate, zone) : Infinity,
 	};
 }
 
 /**
  * The query sent to the vendor. No vendor says whether its date filter is inclusive or which zone
- * its days are in, so ask for a day more on each side and cut precisely here.
+ * its days are in, so ask for the UTC days the range touches and a day more on each side, and cut
+ * precisely here.
  */
 export function vendorQuery(provider: LeadProvider, query: LeadQuery): LeadQuery {
 	if (!provider.dateFilter) return { ...query, startDate: undefined, endDate: undefined };
+	const range = rangeOf(query);
 	return {
 		...query,
-		startDate: query.startDate ? shiftDay(query.startDate, -1) : undefined,
-		endDate: query.endDate ? shiftDay(query.endDate, 1) : undefined,
+		startDate: query.startDate ? shiftDay(utcDay(range.fromMs), -1) : undefined,
+		endDate: query.endDate ? shiftDay(utcDay(range.toMs), 1) : undefined,
 	};
 }
 

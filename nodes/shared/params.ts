@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { providerByName } from './providers';
 import type { RequestSettings } from './transport';
 import type { LeadProvider, LeadQuery } from './types';
-import { checkDay, checkId, checkPositive, checkRange, checkTimeZone } from './validate';
+import { checkDay, checkId, checkPositive, checkRange, checkTimeZone, checkWorkflowZone } from './validate';
 
 /** getNodeParameter with the item index already bound (execute) or absent (poll). */
 export type ParameterReader = (name: string, fallback: unknown, extractValue?: boolean) => unknown;
@@ -43,6 +43,7 @@ function filterParams(provider: LeadProvider, read: ParameterReader): IDataObjec
 /**
  * Everything of the query but the chatbot (`chatbotId` empty, `params` only the filters), for a
  * run over several chatbots; throws NodeOperationError before any request on bad input.
+ * `workflowZone` (getTimezone()) is the zone the Start and End dates are days in.
  */
 export function readQueryWithoutChatbot(
 	node: INode,
@@ -50,6 +51,7 @@ export function readQueryWithoutChatbot(
 	provider: LeadProvider,
 	read: ParameterReader,
 	withDateFilters: boolean,
+	workflowZone?: string,
 ): LeadQuery {
 	const options = (read('options', {}) ?? {}) as IDataObject;
 	const query: LeadQuery = {
@@ -62,6 +64,7 @@ export function readQueryWithoutChatbot(
 		query.startDate = checkDay(node, itemIndex, 'Start Date', filters.startDate);
 		query.endDate = checkDay(node, itemIndex, 'End Date', filters.endDate);
 		checkRange(node, itemIndex, query.startDate, query.endDate);
+		if (query.startDate || query.endDate) query.dateZone = checkWorkflowZone(node, itemIndex, workflowZone);
 	}
 	return query;
 }

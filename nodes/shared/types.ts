@@ -15,11 +15,13 @@ export interface NormalizedLead extends IDataObject {
 	fields: IDataObject;
 }
 
-/** What the user asked for, already validated. Dates are YYYY-MM-DD (UTC days, inclusive). */
+/** What the user asked for, already validated. Dates are YYYY-MM-DD (whole days in `dateZone`, inclusive). */
 export interface LeadQuery {
 	chatbotId: string;
 	startDate?: string;
 	endDate?: string;
+	/** IANA zone the Start and End dates are days in (the workflow's); undefined: UTC. */
+	dateZone?: string;
 	/** Values of the provider's own parameters (`LeadProvider.properties`, `filterProperties`), by name. */
 	params: IDataObject;
 	/** IANA zone for vendors whose timestamps carry none (Robofy). */

@@ -64,6 +64,15 @@ export function checkTimeZone(node: INode, itemIndex: number, value: unknown): s
 	return zone;
 }
 
+/** The workflow's time zone (n8n's Timezone setting), for reading typed dates; undefined stays UTC. */
+export function checkWorkflowZone(node: INode, itemIndex: number, value: unknown): string | undefined {
+	if (typeof value !== 'string' || value.trim() === '') return undefined;
+	if (!isValidTimeZone(value.trim())) {
+		fail(node, itemIndex, `The workflow's Timezone setting "${value}" is not an IANA time zone name. Pick one in the workflow's settings.`);
+	}
+	return value.trim();
+}
+
 export function checkPositive(node: INode, itemIndex: number, field: string, value: unknown, min = 1): number {
 	const number = Number(value);
 	if (!Number.isFinite(number) || number < min) {

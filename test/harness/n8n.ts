@@ -134,6 +134,8 @@ export interface CommonOptions {
 	nodeName?: string;
 	/** Node type version; defaults to the latest version of the node. */
 	typeVersion?: number;
+	/** The workflow's Timezone setting (`settings.timezone`); unset: n8n's default (GENERIC_TIMEZONE). */
+	timezone?: string;
 }
 
 export interface RunNodeOptions extends CommonOptions {
@@ -667,7 +669,7 @@ export function buildWorkflow(
 		active: extra.active,
 		nodeTypes,
 		staticData,
-		settings: { executionOrder: 'v1' },
+		settings: opts.timezone === undefined ? { executionOrder: 'v1' } : { executionOrder: 'v1', timezone: opts.timezone },
 	});
 	const wfNode = workflow.getNode(node.name) as INode;
 	const credentialsHelper = new TestCredentialsHelper(opts.credentialTypes, opts.credentials);

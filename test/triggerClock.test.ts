@@ -87,8 +87,11 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 		add('known-5-h', ago(5 * HOUR));
 		await poll({ options: { recheckHours: 48 } });
 		const freshAt = Date.now() - 1_000;
+		// Three new leads: the cursor reads and forgets relative to the third newest (future-dated leads are outvoted).
+		add('fresh-1', new Date(freshAt - 2_000).toISOString());
+		add('fresh-2', new Date(freshAt - 1_000).toISOString());
 		add('fresh', new Date(freshAt).toISOString());
-		expect(await poll()).toEqual(['fresh']);
+		expect(await poll()).toEqual(['fresh-1', 'fresh-2', 'fresh']);
 		add('late-52-h', ago(52 * HOUR));
 		clock.advance(61 * MIN);
 		expect(await poll()).toEqual([]);
@@ -100,9 +103,11 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 		expect(await poll()).toEqual([]);
 		add('late-2-h-dropped', new Date(freshAt - 2 * HOUR).toISOString());
 		const newAt = Date.now() - 1_000;
+		add('new-1', new Date(newAt - 2_000).toISOString());
+		add('new-2', new Date(newAt - 1_000).toISOString());
 		add('new', new Date(newAt).toISOString());
 		clock.advance(MIN);
-		expect(await poll()).toEqual(['new']);
+		expect(await poll()).toEqual(['new-1', 'new-2', 'new']);
 		add('late-2-h', new Date(newAt - 2 * HOUR).toISOString());
 		clock.advance(MIN);
 		expect(await poll()).toEqual([]);

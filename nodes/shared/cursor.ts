@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { SeenIds } from './seenIds';
@@ -10,11 +12,31 @@ const HOUR_MS = 3_600_000;
  * bug, "2099-01-01") is emitted but never drags the cursor past every real lead.
  */
 export const MAX_AHEAD_MS = 26 * HOUR_MS;
+/**
+ * How many of the newest lead times the cursor keeps. It reads and forgets relative to the last
+ * of them, so up to RECENT_KEPT - 1 leads dated in the future cannot hide the leads after them.
+ */
+const RECENT_KEPT = 3;
+/** A starting scan that only records what exists: every lead it reads is taken as already there. */
+export const EXISTING_ONLY = Number.MAX_SAFE_INTEGER;
+/** Leads whose time could not be read, remembered by fingerprint (the newest this many). */
+const UNTIMED_KEPT = 1000;
+const PRINT_LENGTH = 11;
 
 export interface RecheckProgress extends IDataObject {
 	/** Where this recheck reads from, fixed until it is done so its pages stay valid. */
 	fromMs: number;
 	position: PagePosition;
+}
+
+/** A scan that has not reached its end yet: a chatbot's start, or new ground a poll's budget cut short. */
+export interface PendingScan extends IDataObject {
+	/** Where it reads from, fixed until it is done so its pages stay valid; nothing from here on is forgotten meanwhile. */
+	fromMs: number;
+	/** Where the next part starts; absent: from the first page. */
+	position?: PagePosition;
+	/** A start: leads before this were already there (recorded, not emitted); EXISTING_ONLY: all are. Absent: all unseen are new. */
+	emitFromMs?: number;
 }
 
 export interface ResumePoint extends IDataObject {
@@ -27,15 +49,21 @@ export interface ResumePoint extends IDataObject {
 
 /**
  * One chatbot's cursor. Every time in it that a lead is compared with is the vendor's own
- * (`highMs`, `floorMs`); host times (`recheckedAt`, `polledAt`) only schedule work.
+ * (`recentMs`, `floorMs`); host times (`recheckedAt`, `polledAt`) only schedule work.
  */
 export interface ChatbotCursorState extends IDataObject {
 	/** The newest lead time seen (vendor clock). Absent until the chatbot had a lead. */
 	highMs?: number;
+	/** The newest distinct lead times seen, newest first (at most RECENT_KEPT). */
+	recentMs?: number[];
 	/** Leads created before this are handled: they were there when the cursor began, or their ids were dropped. */
 	floorMs: number;
 	/** Ids of the leads seen within the recheck period (SeenIds' stored form). */
 	seen: IDataObject;
+	/** Fingerprints of leads without a readable time that were handled already. */
+	untimed?: string;
+	/** A scan still under way (see PendingScan). */
+	pending?: PendingScan;
 	/** Host time the last complete recheck began. */
 	recheckedAt?: number;
 	/** A recheck that a short poll budget cut into parts: where the next part starts. */
@@ -56,14 +84,23 @@ export interface ChatbotCursorState extends IDataObject {
  */
 export interface LeadCursorState extends IDataObject {
 	version: 2;
+	/** The workflow the cursor belongs to: a copy of it in another workflow starts anew. */
+	workflowId?: string;
 	/** By chatbot key (provider, provider parameters, chatbot id). */
 	chatbots: Record<string, ChatbotCursorState>;
-	/** Activation records (see activation.ts) this cursor has already taken over. */
-	adopted?: string[];
+	/**
+	 * Vendor time from which a chatbot that joins later (created, listed or recovering after the
+	 * start) emits its leads: the trigger's start, as the vendor's clock tells it.
+	 */
+	startMarkMs?: number;
+	/** Chatbots whose last poll failed, by key: host time the failure spell began (reported once). */
+	failing?: Record<string, number>;
 	/** Chatbots: All — the vendor's list of chatbots, reused for a few minutes (ChatbotListCache in chatbots.ts). */
 	chatbotList?: IDataObject;
-	/** Chatbots: All — cursors of chatbots the vendor's list left out, by key, kept a while (poll.ts). */
+	/** Cursors of chatbots no longer listed or selected, by key, so one that comes back goes on from there. */
 	unlisted?: Record<string, UnlistedChatbot>;
+	/** Activation records of an earlier 0.2.0 build taken over; read no more, dropped on the next save. */
+	adopted?: string[];
 }
 
 /** A chatbot missing from the vendor's list: its cursor, and since when (host time) it is missing. */
@@ -100,43 +137,93 @@ export interface SeenLead {
 	createdAtMs: number;
 }
 
+/** A stable share of the recheck interval per chatbot, so chatbots that start together recheck apart. */
+function recheckPhaseMs(key: string, everyMs: number): number {
+	return createHash('sha256').update(key).digest().readUInt32BE(0) % Math.max(1, Math.floor(everyMs));
+}
+
+function untimedPrint(id: string): string {
+	return createHash('sha256').update(id).digest().toString('base64url', 0, 8);
+}
+
+/** The newest distinct times of `times` and `previous` (future beyond MAX_AHEAD_MS left out). */
+function newestTimes(previous: number[], times: number[], hostNow: number): number[] {
+	const all = new Set(previous);
+	for (const ms of times) if (ms <= hostNow + MAX_AHEAD_MS) all.add(ms);
+	return [...all].sort((a, b) => b - a).slice(0, RECENT_KEPT);
+}
+
+export interface ScanOutcome {
+	/** Where the scan began. */
+	fromMs: number;
+	/** Where the rest begins when the poll's budget cut it short; undefined: it reached its end. */
+	stoppedAt?: PagePosition;
+	/** The newest lead time it read, if any. */
+	newestMs?: number;
+}
+
 export class ChatbotCursor {
+	private readonly recent: number[];
+
 	private constructor(
 		readonly state: ChatbotCursorState,
 		private readonly windows: CursorWindows,
 		private readonly seen: SeenIds,
-	) {}
+	) {
+		const stored = Array.isArray(state.recentMs) ? state.recentMs.filter((ms) => typeof ms === 'number') : [];
+		this.recent = stored.length > 0 ? stored : state.highMs === undefined ? [] : [state.highMs];
+	}
 
-	/** A cursor for which every lead created before `floorMs` counts as already there. */
-	static fresh(floorMs: number, windows: CursorWindows): ChatbotCursor {
-		return new ChatbotCursor({ floorMs, seen: {} }, windows, new SeenIds());
+	/**
+	 * A chatbot's first cursor: its first scan reads from `fromMs`, recording the leads before
+	 * `emitFromMs` as already there (EXISTING_ONLY: all of them) and emitting the rest.
+	 */
+	static start(fromMs: number, emitFromMs: number, windows: CursorWindows, key: string, hostNow: number): ChatbotCursor {
+		const state: ChatbotCursorState = {
+			floorMs: fromMs,
+			seen: {},
+			pending: { fromMs, emitFromMs },
+			recheckedAt: hostNow - recheckPhaseMs(key, windows.recheckEveryMs),
+		};
+		return new ChatbotCursor(state, windows, new SeenIds());
 	}
 
 	static restore(state: ChatbotCursorState, windows: CursorWindows): ChatbotCursor {
 		return new ChatbotCursor(state, windows, SeenIds.restore(state.seen));
 	}
 
-	private keepMs(): number {
-		return keptFor(this.windows);
+	/** The time the cursor reads and forgets relative to: the oldest of the newest few, so a future-dated lead is outvoted. */
+	private anchorMs(recent: number[]): number | undefined {
+		return recent.length === 0 ? undefined : recent[recent.length - 1];
 	}
 
-	private horizonFor(highMs: number | undefined): number {
-		return highMs === undefined ? this.state.floorMs : Math.max(this.state.floorMs, highMs - this.keepMs());
+	private horizonFor(recent: number[], pending: PendingScan | undefined): number {
+		const anchor = this.anchorMs(recent);
+		const horizon = anchor === undefined ? this.state.floorMs : Math.max(this.state.floorMs, anchor - keptFor(this.windows));
+		return Math.min(horizon, pending?.fromMs ?? Infinity);
 	}
 
 	/** Leads created before this are taken as handled; later ones are checked against the seen ids. */
 	horizonMs(): number {
-		return this.horizonFor(this.state.highMs);
+		return this.horizonFor(this.recent, this.state.pending);
 	}
 
-	/** Where a poll reads from: the look-back window, or (a first poll) the whole kept period. */
-	scanFromMs(wholePeriod: boolean): number {
-		if (wholePeriod || this.state.highMs === undefined) return this.horizonMs();
-		return Math.max(this.state.floorMs, this.state.highMs - this.windows.lookBackMs);
+	/** Whether this poll only records what exists (the trigger's first poll, Only New Leads). */
+	existingOnly(): boolean {
+		return this.state.pending?.emitFromMs === EXISTING_ONLY;
+	}
+
+	/** Where this poll reads new ground: a pending scan goes on, else the look-back window before the newest leads. */
+	scanStart(): { fromMs: number; continueAt?: PagePosition; resume?: ResumePoint } {
+		const pending = this.state.pending;
+		if (pending) return { fromMs: pending.fromMs, continueAt: pending.position };
+		const anchor = this.anchorMs(this.recent);
+		if (anchor === undefined) return { fromMs: this.state.floorMs, resume: this.state.resume };
+		return { fromMs: Math.max(this.state.floorMs, anchor - this.windows.lookBackMs), resume: this.state.resume };
 	}
 
 	isRecheckDue(hostNow: number): boolean {
-		if (!rechecks(this.windows)) return false;
+		if (!rechecks(this.windows) || this.state.pending) return false;
 		if (this.state.recheck) return true;
 		return this.state.recheckedAt === undefined || hostNow - this.state.recheckedAt >= this.windows.recheckEveryMs;
 	}
@@ -146,42 +233,103 @@ export class ChatbotCursor {
 		return this.state.recheck ?? { fromMs: this.horizonMs() };
 	}
 
-	isNew(lead: SeenLead): boolean {
-		return lead.createdAtMs >= this.horizonMs() && !this.seen.has(lead.id);
+	/** Whether a lead read now is to be emitted: unseen, not before the horizon, and not one that was already there at a start. */
+	shouldEmit(lead: SeenLead): boolean {
+		if (lead.createdAtMs < this.horizonMs() || this.seen.has(lead.id)) return false;
+		const emitFrom = this.state.pending?.emitFromMs;
+		return emitFrom === undefined || lead.createdAtMs >= emitFrom;
 	}
 
-	/** The state after a successful poll that saw `leads` (emitted or already known). */
+	/** Whether a lead without a readable time is to be emitted (seen for the first time, outside a start). */
+	shouldEmitUntimed(id: string): boolean {
+		if (this.existingOnly()) return false;
+		return !this.untimedPrints().includes(untimedPrint(id));
+	}
+
+	private untimedPrints(): string[] {
+		const stored = typeof this.state.untimed === 'string' ? this.state.untimed : '';
+		const prints: string[] = [];
+		for (let i = 0; i + PRINT_LENGTH <= stored.length; i += PRINT_LENGTH) prints.push(stored.slice(i, i + PRINT_LENGTH));
+		return prints;
+	}
+
+	/** The pending scan after this poll's scan of new ground. */
+	private nextPending(scan: ScanOutcome): PendingScan | undefined {
+		if (!scan.stoppedAt) return undefined;
+		const previous = this.state.pending;
+		let emitFromMs = previous?.emitFromMs;
+		// A start that records existing leads and could not finish: what comes after the newest it read may be new.
+		if (emitFromMs === EXISTING_ONLY && scan.newestMs !== undefined) emitFromMs = scan.newestMs;
+		const pending: PendingScan = { fromMs: scan.fromMs, position: scan.stoppedAt };
+		if (emitFromMs !== undefined) pending.emitFromMs = emitFromMs;
+		return pending;
+	}
+
+	/** The state after a poll that saw `leads` (emitted or already known) and `untimedIds`. */
 	advance(
 		leads: SeenLead[],
 		hostNow: number,
 		extras: {
+			scan: ScanOutcome;
 			/** A recheck ran to the end ('done'), stopped part-way (where to go on), or did not run. */
 			recheck: 'done' | RecheckProgress | undefined;
+			untimedIds?: string[];
 			largestPage?: number;
 			resume?: ResumePoint;
 			zoneWarning?: number;
 		},
 	): ChatbotCursorState {
-		let high = this.state.highMs;
-		for (const { createdAtMs } of leads) {
-			if (createdAtMs <= hostNow + MAX_AHEAD_MS && (high === undefined || createdAtMs > high)) high = createdAtMs;
-		}
-		const horizon = this.horizonFor(high);
+		const recent = newestTimes(this.recent, leads.map((lead) => lead.createdAtMs), hostNow);
+		const pending = this.nextPending(extras.scan);
+		const horizon = this.horizonFor(recent, pending);
 		for (const lead of leads) if (lead.createdAtMs >= horizon) this.seen.add(lead.id, lead.createdAtMs);
 		this.seen.dropBefore(horizon);
 		// Ids before the horizon are forgotten from here on, so that is the floor: a longer recheck
 		// period set later must not bring back leads whose ids are gone.
 		const state: ChatbotCursorState = { floorMs: horizon, seen: this.seen.toJSON(), polledAt: hostNow };
-		if (high !== undefined) state.highMs = high;
+		if (recent.length > 0) {
+			state.highMs = Math.max(recent[0], this.state.highMs ?? -Infinity);
+			state.recentMs = recent;
+		}
+		if (pending) state.pending = pending;
+		const untimed = this.nextUntimed(extras.untimedIds ?? []);
+		if (untimed) state.untimed = untimed;
 		const recheckedAt = extras.recheck === 'done' ? hostNow : this.state.recheckedAt;
 		if (recheckedAt !== undefined) state.recheckedAt = recheckedAt;
-		if (extras.recheck !== undefined && extras.recheck !== 'done') state.recheck = extras.recheck;
+		const recheck = extras.recheck === undefined ? this.state.recheck : extras.recheck === 'done' ? undefined : extras.recheck;
+		if (recheck && !pending) state.recheck = recheck;
 		const zoneWarning = extras.zoneWarning ?? this.state.zoneWarning;
 		if (zoneWarning !== undefined) state.zoneWarning = zoneWarning;
-		if (extras.largestPage !== undefined) state.largestPage = extras.largestPage;
-		if (extras.resume !== undefined) state.resume = extras.resume;
+		const largestPage = extras.largestPage ?? this.state.largestPage;
+		if (largestPage !== undefined) state.largestPage = largestPage;
+		if (extras.resume !== undefined && !pending) state.resume = extras.resume;
 		return state;
 	}
+
+	private nextUntimed(ids: string[]): string | undefined {
+		const prints = this.untimedPrints();
+		for (const id of ids) {
+			const print = untimedPrint(id);
+			if (!prints.includes(print)) prints.push(print);
+		}
+		return prints.length === 0 ? undefined : prints.slice(-UNTIMED_KEPT).join('');
+	}
+}
+
+/**
+ * A cursor cut down to what a copy of it needs (the trigger's position backup): the ids of the
+ * look-back window before its newest leads. Leads older than that count as handled.
+ */
+export function compactCursor(state: ChatbotCursorState, windows: CursorWindows): ChatbotCursorState {
+	if (state.pending || state.recentMs === undefined) return state;
+	const anchor = state.recentMs[state.recentMs.length - 1];
+	const floorMs = Math.max(state.floorMs, anchor - windows.lookBackMs);
+	const seen = SeenIds.restore(state.seen);
+	seen.dropBefore(floorMs);
+	const compact: ChatbotCursorState = { ...state, floorMs, seen: seen.toJSON() };
+	delete compact.recheck;
+	delete compact.resume;
+	return compact;
 }
 
 interface CursorV1 {

@@ -51,6 +51,13 @@ export function buildLead(
 	};
 }
 
+/** Why createdAt is null: said on the lead, so a workflow can see it rather than guess. */
+function unreadableTime(provider: LeadProvider, value: unknown): string {
+	if (value === undefined || value === null || value === '') return `${provider.displayName} sent no time for this lead.`;
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	return `${provider.displayName} sent a time that could not be read: ${JSON.stringify(text.slice(0, 60))}.`;
+}
+
 /**
  * One vendor record in the shared shape. A record without an id gets one derived from its
  * content, so it can still be de-duplicated; `createdAtMs` is NaN when the time is unreadable.
@@ -65,6 +72,7 @@ export function normalizeLead(
 	const createdAtMs = parseVendorTime(mapped.createdAt, query.timeZone);
 	const id = mapped.id ?? derivedLeadId(provider.name, record);
 	const lead = buildLead(provider.name, query.chatbotId, id, mapped, createdAtMs, query.leadContext);
+	if (Number.isNaN(createdAtMs)) lead.createdAtError = unreadableTime(provider, mapped.createdAt);
 	if (includeRaw) lead.raw = record;
 	return { lead, createdAtMs };
 }

@@ -8,11 +8,9 @@ export class ArrivalOrder {
 	private descending = true;
 	private ascending = true;
 
+	/** A lead whose time could not be read says nothing about the order: it is left out. */
 	see(createdAtMs: number): void {
-		if (Number.isNaN(createdAtMs)) {
-			this.descending = this.ascending = false;
-			return;
-		}
+		if (Number.isNaN(createdAtMs)) return;
 		if (!Number.isNaN(this.last)) {
 			if (createdAtMs > this.last) this.descending = false;
 			if (createdAtMs < this.last) this.ascending = false;

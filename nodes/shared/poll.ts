@@ -1,7 +1,6 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { readStartRecord, withAdopted, writeStartRecord } from './activation';
 import {
 	describeChatbot,
 	nameChatbotInError,
@@ -10,47 +9,53 @@ import {
 	resolveChatbots,
 	resolveChatbotsCached,
 	DEFAULT_LIST_EVERY_MS,
+	type ChatbotListCache,
 	type ChatbotSelection,
 } from './chatbots';
 import {
 	ChatbotCursor,
+	compactCursor,
 	keptFor,
 	readLeadCursor,
+	EXISTING_ONLY,
 	type ChatbotCursorState,
 	type CursorWindows,
 	type LeadCursorState,
-	type RecheckProgress,
 	type UnlistedChatbot,
 } from './cursor';
 import type { TimedLead } from './normalize';
 import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader, type RunOptions } from './params';
-import { forEachInPool, settle, TaskPool } from './pool';
-import { scanLeadsSince, type ScanOptions } from './scan';
-import { createVendorClient, type VendorClient } from './transport';
+import { pollChatbot, type ChatbotPoll, type ChatbotPollSettings } from './pollChatbot';
+import { forEachInPool, settleEachInPool, TaskPool } from './pool';
+import { readPositionBackup, writePositionBackup } from './positionBackup';
+import { scanLeadsSince } from './scan';
+import { zonedDayStartMs } from './time';
+import { createVendorClient, isBudgetSpent, type VendorClient } from './transport';
 import type { ChatbotTarget, LeadProvider, LeadQuery } from './types';
 import { checkDay, checkPositive } from './validate';
-import { shiftedTimesWarning } from './zoneCheck';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const SAMPLE_DAYS = 30;
 /**
  * How much further back than the recheck period a first poll reads, by the host's clock, to learn
- * which leads already exist: more than any zone (UTC-12..+14) or plausible clock error can shift
- * a vendor's times. Only the first poll of a chatbot compares with the host's clock at all.
+ * which leads already exist; and how far before the host's clock at the start a chatbot that
+ * joins later emits from, at the least: more than any zone (UTC-12..+14) or plausible clock error
+ * can shift a vendor's times.
  */
-const FIRST_POLL_MARGIN_MS = 26 * HOUR_MS;
-/** The part of a poll's budget a recheck may use; the rest of it goes on at the next poll. */
+const CLOCK_MARGIN_MS = 26 * HOUR_MS;
+/** The parts of a poll's budget new ground and a recheck may use before leaving the rest to the next poll. */
+const SCAN_SHARE = 0.75;
 const RECHECK_SHARE = 0.6;
 /** Left of n8n's poll budget for n8n's own work after the poll returns (at most a tenth of it). */
 const BUDGET_RESERVE_MS = 2_000;
-/**
- * Chatbots: All — how long a chatbot missing from the vendor's list keeps its cursor. A list that
- * leaves a chatbot out for a while must not make its leads of that while count as existing ones.
- */
+/** How long a chatbot no longer listed or selected keeps its whole cursor; after that a compact one. */
 export const UNLISTED_KEPT_MS = 7 * 24 * HOUR_MS;
+/** How long, and how many, compact cursors of chatbots gone are kept at most. */
+const UNLISTED_FORGOTTEN_MS = 365 * 24 * HOUR_MS;
+const UNLISTED_MAX = 200;
 
-interface TriggerSettings {
+interface TriggerSettings extends ChatbotPollSettings {
 	provider: LeadProvider;
 	/** The chatbots to watch (Chatbots: One, All or Several by ID). */
 	selection: ChatbotSelection;
@@ -59,10 +64,7 @@ interface TriggerSettings {
 	/** The query without its chatbot: each chatbot's is made from it. */
 	query: LeadQuery;
 	run: RunOptions;
-	windows: CursorWindows;
-	/** Host time after which a recheck stops for this poll and goes on at the next (short poll budgets). */
-	recheckUntilMs?: number;
-	/** First poll: emit leads since this instant, or (undefined) only remember what exists. */
+	/** First Poll: emit leads since this instant, or (undefined) only remember what exists. */
 	emitSinceMs?: number;
 }
 
@@ -73,44 +75,59 @@ function pollDeadline(ctx: IPollFunctions, startedAt: number): number | undefine
 	return startedAt + budget - Math.min(BUDGET_RESERVE_MS, budget / 10);
 }
 
+function readWindows(node: ReturnType<IPollFunctions['getNode']>, options: IDataObject): CursorWindows {
+	const option = (name: string, field: string, fallback: number, min: number) =>
+		options[name] === undefined ? fallback : checkPositive(node, 0, field, options[name], min);
+	return {
+		lookBackMs: option('lookBackMinutes', 'Look-Back Window', 60, 1) * MINUTE_MS,
+		recheckMs: option('recheckHours', 'Recheck Late Leads For', 48, 0) * HOUR_MS,
+		recheckEveryMs: option('recheckEveryMinutes', 'Recheck Every', 60, 1) * MINUTE_MS,
+	};
+}
+
+function readEmitSince(ctx: IPollFunctions, read: ParameterReader): number | undefined {
+	if (read('firstPoll', 'skipExisting') !== 'emitSince') return undefined;
+	const node = ctx.getNode();
+	const day = checkDay(node, 0, 'Emit Leads Since', read('emitSince', ''));
+	if (!day) throw new NodeOperationError(node, 'Emit Leads Since is empty. Pick the date from which existing leads should be emitted.');
+	// A day as people mean it: in the workflow's time zone.
+	return zonedDayStartMs(day, ctx.getTimezone());
+}
+
 function readSettings(ctx: IPollFunctions, startedAt: number): TriggerSettings {
 	const node = ctx.getNode();
 	const read: ParameterReader = (name, fallback, extractValue) =>
 		ctx.getNodeParameter(name, fallback, { extractValue: extractValue === true });
 	const provider = readProvider(node, 0, read('provider', ''));
 	const options = (read('options', {}) ?? {}) as IDataObject;
-	const option = (name: string, field: string, fallback: number, min: number) =>
-		options[name] === undefined ? fallback : checkPositive(node, 0, field, options[name], min);
 	const run = readRunOptions(node, 0, read);
-	run.request.deadlineMs = pollDeadline(ctx, startedAt);
-	const settings: TriggerSettings = {
+	const deadline = pollDeadline(ctx, startedAt);
+	run.request.deadlineMs = deadline;
+	const listEvery = options.listEveryMinutes === undefined ? DEFAULT_LIST_EVERY_MS / MINUTE_MS : checkPositive(node, 0, 'List Chatbots Every', options.listEveryMinutes, 1);
+	return {
 		provider,
 		selection: readChatbotSelection(node, 0, provider, read),
-		listEveryMs: option('listEveryMinutes', 'List Chatbots Every', DEFAULT_LIST_EVERY_MS / MINUTE_MS, 1) * MINUTE_MS,
+		listEveryMs: listEvery * MINUTE_MS,
 		query: readQueryWithoutChatbot(node, 0, provider, read, false),
 		run,
-		windows: {
-			lookBackMs: option('lookBackMinutes', 'Look-Back Window', 60, 1) * MINUTE_MS,
-			recheckMs: option('recheckHours', 'Recheck Late Leads For', 48, 0) * HOUR_MS,
-			recheckEveryMs: option('recheckEveryMinutes', 'Recheck Every', 60, 1) * MINUTE_MS,
-		},
+		windows: readWindows(node, options),
+		maxPages: run.maxPages,
+		includeRaw: run.includeRaw,
+		scanUntilMs: deadline === undefined ? undefined : startedAt + SCAN_SHARE * (deadline - startedAt),
+		recheckUntilMs: deadline === undefined ? undefined : startedAt + RECHECK_SHARE * (deadline - startedAt),
+		emitSinceMs: readEmitSince(ctx, read),
 	};
-	const deadline = run.request.deadlineMs;
-	if (deadline !== undefined) settings.recheckUntilMs = startedAt + RECHECK_SHARE * (deadline - startedAt);
-	if (read('firstPoll', 'skipExisting') === 'emitSince') {
-		const day = checkDay(node, 0, 'Emit Leads Since', read('emitSince', ''));
-		if (!day) throw new NodeOperationError(node, 'Emit Leads Since is empty. Pick the date from which existing leads should be emitted.');
-		settings.emitSinceMs = Date.parse(`${day}T00:00:00.000Z`);
-	}
-	return settings;
 }
 
 function chatbotKey(provider: LeadProvider, target: ChatbotTarget): string {
 	return JSON.stringify([provider.name, target.params, target.chatbotId]);
 }
 
+/** Oldest first; leads without a readable time last. */
 function byAge(a: TimedLead, b: TimedLead): number {
-	return a.createdAtMs - b.createdAtMs || (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0);
+	const at = Number.isNaN(a.createdAtMs) ? Infinity : a.createdAtMs;
+	const bt = Number.isNaN(b.createdAtMs) ? Infinity : b.createdAtMs;
+	return at - bt || (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0);
 }
 
 function severalChatbots(settings: TriggerSettings): boolean {
@@ -122,10 +139,7 @@ async function newestLead(client: VendorClient, settings: TriggerSettings, query
 	// Recent days first: with a date filter that is one cheap request for most chatbots.
 	const since = [Date.now() - SAMPLE_DAYS * 24 * HOUR_MS, -Infinity];
 	for (const fromMs of client.provider.dateFilter ? since : since.slice(1)) {
-		const { leads } = await scanLeadsSince(client, query, fromMs, {
-			maxPages: settings.run.maxPages,
-			includeRaw: settings.run.includeRaw,
-		});
+		const { leads } = await scanLeadsSince(client, query, fromMs, { maxPages: settings.maxPages, includeRaw: settings.includeRaw });
 		if (leads.length > 0) return leads.sort(byAge)[leads.length - 1];
 	}
 	return undefined;
@@ -155,91 +169,21 @@ async function sampleLead(ctx: IPollFunctions, client: VendorClient, settings: T
 	);
 }
 
-/** A new chatbot's cursor: everything from well before the recheck period on counts as already there. */
-function startCursor(settings: TriggerSettings, hostNow: number): ChatbotCursor {
-	const floorMs = Math.min(settings.emitSinceMs ?? Infinity, hostNow - keptFor(settings.windows) - FIRST_POLL_MARGIN_MS);
-	return ChatbotCursor.fresh(floorMs, settings.windows);
+/** What a poll starts from: the saved state (or its backup), and whether this is the trigger's first poll. */
+interface PollInputs {
+	saved: LeadCursorState | undefined;
+	/** Whether `saved` is the node's own state (not a backup, not nothing). */
+	ownState: boolean;
+	workflowId?: string;
+	hostNow: number;
+	serverLargestPage: number;
+	/** Vendor time from which a chatbot that joins now emits its leads. */
+	joinFromMs: number;
 }
 
-interface ChatbotPoll {
-	state: ChatbotCursorState;
-	emit: TimedLead[];
-}
-
-function scanOptions(ctx: IPollFunctions, settings: TriggerSettings, cursor: ChatbotCursor, serverLargestPage: number): ScanOptions {
-	return {
-		maxPages: settings.run.maxPages,
-		includeRaw: settings.run.includeRaw,
-		// The page cap is the server's, so any chatbot's largest page tells a quiet one's short page is its last.
-		largestPage: Math.max(cursor.state.largestPage ?? 0, serverLargestPage) || undefined,
-		relevantSpanMs: keptFor(settings.windows),
-		skipUntimed: (record) =>
-			ctx.logger.warn('Chatbot Leads Trigger skipped a lead whose time could not be read', { record: JSON.stringify(record).slice(0, 300) }),
-	};
-}
-
-/** A due recheck: the whole kept period, in parts across polls when the poll budget is short. */
-async function recheckPart(client: VendorClient, settings: TriggerSettings, query: LeadQuery, cursor: ChatbotCursor, options: ScanOptions) {
-	const { fromMs, position } = cursor.recheckStart();
-	const scan = await scanLeadsSince(client, query, fromMs, {
-		...options,
-		continueAt: position,
-		stopAfterMs: settings.recheckUntilMs,
-	});
-	const progress: 'done' | RecheckProgress = scan.stoppedAt ? { fromMs, position: scan.stoppedAt } : 'done';
-	return { leads: scan.leads, progress };
-}
-
-function uniqueById(leads: TimedLead[]): TimedLead[] {
-	const byId = new Map<string, TimedLead>();
-	for (const timed of leads) if (!byId.has(timed.lead.id)) byId.set(timed.lead.id, timed);
-	return [...byId.values()];
-}
-
-/**
- * One chatbot's poll: the look-back window (a first poll: everything since the floor), plus the
- * recheck period when a recheck is due; what was never seen is new.
- */
-async function pollChatbot(
-	ctx: IPollFunctions,
-	client: VendorClient,
-	settings: TriggerSettings,
-	query: LeadQuery,
-	saved: ChatbotCursorState | undefined,
-	hostNow: number,
-	serverLargestPage = 0,
-): Promise<ChatbotPoll> {
-	const first = saved === undefined;
-	const cursor = saved ? ChatbotCursor.restore(saved, settings.windows) : startCursor(settings, hostNow);
-	const options = scanOptions(ctx, settings, cursor, serverLargestPage);
-	const scan = await scanLeadsSince(client, query, cursor.scanFromMs(first), {
-		...options,
-		resume: first ? undefined : cursor.state.resume,
-	});
-	const recheck = !first && cursor.isRecheckDue(hostNow) ? await recheckPart(client, settings, query, cursor, options) : undefined;
-	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
-	const fresh = seen.filter((timed) => cursor.isNew({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
-	const emit = first ? fresh.filter((timed) => timed.createdAtMs >= (settings.emitSinceMs ?? Infinity)) : fresh;
-	const zoneWarning = first ? undefined : shiftedTimesWarning(ctx, client.provider, query, cursor.state, fresh, hostNow);
-	const state = cursor.advance(
-		seen.map((timed) => ({ id: timed.lead.id, createdAtMs: timed.createdAtMs })),
-		hostNow,
-		{
-			recheck: first ? 'done' : recheck?.progress,
-			largestPage: scan.largestPage || undefined,
-			resume: first ? undefined : scan.resume,
-			zoneWarning,
-		},
-	);
-	return { state, emit };
-}
-
-/** Where each chatbot's cursor comes from: this node's (listed or not), else an activation record not yet taken over. */
-function startingPoint(saved: LeadCursorState | undefined, record: ReturnType<typeof readStartRecord>, key: string) {
-	const own = saved?.chatbots[key] ?? saved?.unlisted?.[key]?.state;
-	if (own) return { state: own, adoptedFrom: undefined };
-	const fromRecord = record && !(saved?.adopted ?? []).includes(record.id) ? record.chatbots[key] : undefined;
-	return { state: fromRecord, adoptedFrom: fromRecord ? record?.id : undefined };
+/** Keys start with the provider: a cursor of the provider the node had before says nothing about this one. */
+function isProvidersKey(key: string, provider: LeadProvider): boolean {
+	return key.startsWith(`[${JSON.stringify(provider.name)},`);
 }
 
 /** The largest page the provider's server returned for any of its chatbots (0: none known yet). */
@@ -251,116 +195,168 @@ function largestPageOf(saved: LeadCursorState | undefined, provider: LeadProvide
 	return largest;
 }
 
-/** Keys start with the provider: a cursor of the provider the node had before says nothing about this one. */
-function isProvidersKey(key: string, provider: LeadProvider): boolean {
-	return key.startsWith(`[${JSON.stringify(provider.name)},`);
+function savedStateOf(saved: LeadCursorState | undefined, key: string): ChatbotCursorState | undefined {
+	return saved?.chatbots[key] ?? saved?.unlisted?.[key]?.state;
 }
 
 /**
- * Chatbots: All — the cursors of chatbots the vendor no longer lists, kept for UNLISTED_KEPT_MS so
- * one that comes back goes on from its cursor (its leads of the meantime are emitted).
+ * A chatbot's cursor: its own (listed or not), else a start. At the trigger's first poll that is
+ * an activation (existing leads recorded, or emitted since the First Poll date); later, a chatbot
+ * that joins emits what it captured since the trigger started.
  */
-function keepUnlisted(ctx: IPollFunctions, settings: TriggerSettings, from: PollInputs, polled: Set<string>) {
-	const kept: Record<string, UnlistedChatbot> = {};
-	if (settings.selection.scope !== 'all') return kept;
-	for (const [key, entry] of Object.entries(from.saved?.unlisted ?? {})) {
-		const fresh = from.hostNow - entry.since < UNLISTED_KEPT_MS;
-		if (fresh && !polled.has(key) && isProvidersKey(key, settings.provider)) kept[key] = entry;
-	}
-	for (const [key, state] of Object.entries(from.saved?.chatbots ?? {})) {
-		if (polled.has(key) || !isProvidersKey(key, settings.provider)) continue;
-		kept[key] = { since: from.hostNow, state };
-		ctx.logger.info('Chatbot Leads Trigger: a chatbot is no longer in the vendor\'s list; its cursor is kept for 7 days in case it comes back', { chatbot: key });
-	}
-	return kept;
+function cursorFor(settings: TriggerSettings, from: PollInputs, key: string): ChatbotCursor {
+	const own = savedStateOf(from.saved, key);
+	if (own) return ChatbotCursor.restore(own, settings.windows);
+	if (from.saved) return ChatbotCursor.start(from.joinFromMs, from.joinFromMs, settings.windows, key, from.hostNow);
+	const recordFrom = from.hostNow - keptFor(settings.windows) - CLOCK_MARGIN_MS;
+	const since = settings.emitSinceMs;
+	if (since === undefined) return ChatbotCursor.start(recordFrom, EXISTING_ONLY, settings.windows, key, from.hostNow);
+	return ChatbotCursor.start(Math.min(recordFrom, since), since, settings.windows, key, from.hostNow);
 }
 
-interface PollInputs {
-	saved: LeadCursorState | undefined;
-	record: ReturnType<typeof readStartRecord>;
-	hostNow: number;
-	serverLargestPage: number;
-}
+type TargetOutcome =
+	| ({ kind: 'polled'; key: string } & ChatbotPoll)
+	| { kind: 'skipped'; key: string }
+	| { kind: 'failed'; key: string; error: unknown };
 
-interface TargetPoll extends ChatbotPoll {
-	key: string;
-	/** The cursor it started from was none: a chatbot new to the trigger. */
-	started: boolean;
-	adoptedFrom?: string;
-}
-
-/** Polls one chatbot from its own cursor, or an activation record, or (new to the trigger) from nothing. */
+/** One chatbot's poll, settled: polled, skipped (no time left in this poll), or failed. */
 async function pollTarget(
 	ctx: IPollFunctions,
 	client: VendorClient,
 	settings: TriggerSettings,
 	target: ChatbotTarget,
 	from: PollInputs,
-): Promise<TargetPoll> {
+): Promise<TargetOutcome> {
 	const key = chatbotKey(settings.provider, target);
-	const { state, adoptedFrom } = startingPoint(from.saved, from.record, key);
+	if (settings.scanUntilMs !== undefined && Date.now() >= settings.scanUntilMs) return { kind: 'skipped', key };
 	const query = queryForChatbot(settings.query, target, severalChatbots(settings));
 	try {
-		const result = await pollChatbot(ctx, client, settings, query, state, from.hostNow, from.serverLargestPage);
-		return { ...result, key, started: !state, adoptedFrom };
+		const cursor = cursorFor(settings, from, key);
+		const poll = await pollChatbot(ctx, client, settings, query, cursor, from.hostNow, from.serverLargestPage);
+		return { kind: 'polled', key, ...poll };
 	} catch (error) {
-		throw severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error;
+		if (isBudgetSpent(error)) return { kind: 'skipped', key };
+		return { kind: 'failed', key, error: severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error };
 	}
+}
+
+/** The chatbots least recently polled first, so a short budget reaches every chatbot in turn. */
+function inTurn(targets: ChatbotTarget[], settings: TriggerSettings, saved: LeadCursorState | undefined): ChatbotTarget[] {
+	const polledAt = (target: ChatbotTarget) => savedStateOf(saved, chatbotKey(settings.provider, target))?.polledAt ?? -Infinity;
+	return targets.map((target, index) => ({ target, index })).sort((a, b) => polledAt(a.target) - polledAt(b.target) || a.index - b.index).map(({ target }) => target);
+}
+
+function isGone(outcome: TargetOutcome): boolean {
+	return outcome.kind === 'failed' && outcome.error instanceof NodeApiError && outcome.error.httpCode === '404';
 }
 
 /**
- * Every selected chatbot, a few at a time. A chatbot of a reused list that is gone (404) makes the
- * poll list the chatbots anew, once, rather than fail until the list expires.
+ * Every selected chatbot, a few at a time, each to its own end. A chatbot of a reused list that
+ * is gone (404) makes the poll list the chatbots anew: one no longer listed is not a failure.
  */
 async function pollEveryChatbot(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings, pool: TaskPool, from: PollInputs) {
-	let reusedList = false;
-	const pollAll = async (cachedList: unknown) => {
-		const { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, cachedList, {
-			hostNow: from.hostNow,
-			reuseForMs: settings.listEveryMs,
-		});
-		reusedList = cache !== undefined && cache.listedAt !== from.hostNow;
-		const polls: TargetPoll[] = [];
-		await forEachInPool(targets, pool, async (target, index) => {
-			polls[index] = await pollTarget(ctx, client, settings, target, from);
-		});
-		return { polls, cache };
-	};
-	const relist = (error: unknown) => reusedList && error instanceof NodeApiError && error.httpCode === '404';
-	const firstTry = await settle(async () => await pollAll(from.saved?.chatbotList));
-	if ('error' in firstTry && !relist(firstTry.error)) throw firstTry.error;
-	return 'value' in firstTry ? firstTry.value : await pollAll(undefined);
+	const timing = { hostNow: from.hostNow, reuseForMs: settings.listEveryMs };
+	let { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, from.saved?.chatbotList, timing);
+	const ordered = inTurn(targets, settings, from.saved);
+	const settled = await settleEachInPool(ordered, pool, async (target) => await pollTarget(ctx, client, settings, target, from));
+	let outcomes = settled.map((result) => ('value' in result ? result.value : ({ kind: 'failed', key: '', error: result.error } as TargetOutcome)));
+	const reused = cache !== undefined && cache.listedAt !== from.hostNow;
+	if (reused && outcomes.some(isGone)) {
+		({ targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, undefined, timing));
+		const listed = new Set(targets.map((target) => chatbotKey(settings.provider, target)));
+		outcomes = outcomes.filter((outcome) => !isGone(outcome) || listed.has(outcome.key));
+		targets = targets.filter((target) => outcomes.some((outcome) => outcome.key === chatbotKey(settings.provider, target)));
+	}
+	return { outcomes, cache, targetKeys: targets.map((target) => chatbotKey(settings.provider, target)) };
 }
 
-/** The cursor after a successful poll; chatbots started from nothing also go into an activation record. */
-function nextCursor(
-	ctx: IPollFunctions,
-	settings: TriggerSettings,
-	from: PollInputs,
-	polls: TargetPoll[],
-	cache: LeadCursorState['chatbotList'],
-): LeadCursorState {
-	const next: LeadCursorState = { version: 2, chatbots: {}, adopted: from.saved?.adopted };
-	if (cache) next.chatbotList = cache;
-	const unlisted = keepUnlisted(ctx, settings, from, new Set(polls.map((poll) => poll.key)));
-	if (Object.keys(unlisted).length > 0) next.unlisted = unlisted;
-	const started: Record<string, ChatbotCursorState> = {};
-	for (const poll of polls) {
-		next.chatbots[poll.key] = poll.state;
-		if (poll.adoptedFrom) next.adopted = withAdopted(next.adopted, poll.adoptedFrom);
-		if (poll.started) started[poll.key] = poll.state;
+/**
+ * Failures, each chatbot's own: reported once per failure spell as an error execution (n8n runs
+ * the error workflow), while the other chatbots' leads go on. If no chatbot could be read at all,
+ * the poll fails as a whole, as n8n expects of a poll that got nothing.
+ */
+function reportFailures(ctx: IPollFunctions, from: PollInputs, outcomes: TargetOutcome[]): Record<string, number> {
+	const failed = outcomes.filter((outcome): outcome is Extract<TargetOutcome, { kind: 'failed' }> => outcome.kind === 'failed');
+	if (failed.length > 0 && !outcomes.some((outcome) => outcome.kind === 'polled')) throw failed[0].error;
+	const failing: Record<string, number> = {};
+	for (const { key, error } of failed) {
+		const since = from.saved?.failing?.[key];
+		failing[key] = since ?? from.hostNow;
+		const message = error instanceof Error ? error.message : String(error);
+		ctx.logger.warn(`Chatbot Leads Trigger: ${message} The other chatbots' leads are emitted; this one's follow when it answers again.`);
+		if (since === undefined && typeof ctx.__emitError === 'function') ctx.__emitError(error as NodeApiError);
 	}
-	if (Object.keys(started).length > 0) next.adopted = withAdopted(next.adopted, writeStartRecord(ctx, started, from.hostNow));
-	if (!next.adopted) delete next.adopted;
+	for (const outcome of outcomes) {
+		const since = from.saved?.failing?.[outcome.key];
+		if (outcome.kind === 'skipped' && since !== undefined) failing[outcome.key] = since;
+		if (outcome.kind === 'polled' && since !== undefined) ctx.logger.info('Chatbot Leads Trigger: a chatbot answers again after failing', { chatbot: outcome.key });
+	}
+	return failing;
+}
+
+/** Cursors of chatbots no longer listed or selected: kept whole for a week, then compact, so one that comes back goes on from there. */
+function keepUnlisted(settings: TriggerSettings, from: PollInputs, current: Set<string>): Record<string, UnlistedChatbot> {
+	const kept: Array<[string, UnlistedChatbot]> = [];
+	for (const [key, entry] of Object.entries(from.saved?.unlisted ?? {})) {
+		const age = from.hostNow - entry.since;
+		if (current.has(key) || !isProvidersKey(key, settings.provider) || age >= UNLISTED_FORGOTTEN_MS) continue;
+		kept.push([key, age >= UNLISTED_KEPT_MS ? { ...entry, state: compactCursor(entry.state, settings.windows) } : entry]);
+	}
+	for (const [key, state] of Object.entries(from.saved?.chatbots ?? {})) {
+		if (!current.has(key) && isProvidersKey(key, settings.provider)) kept.push([key, { since: from.hostNow, state }]);
+	}
+	return Object.fromEntries(kept.sort((a, b) => b[1].since - a[1].since).slice(0, UNLISTED_MAX));
+}
+
+/**
+ * The third newest lead time across the account's chatbots (vendor clock): close to the newest,
+ * yet a future-dated lead or two cannot push it past leads still to come.
+ */
+function accountAnchor(chatbots: Record<string, ChatbotCursorState>): number | undefined {
+	const times = new Set<number>();
+	for (const state of Object.values(chatbots)) for (const ms of state.recentMs ?? []) times.add(ms);
+	const newest = [...times].sort((a, b) => b - a).slice(0, 3);
+	return newest.length === 0 ? undefined : newest[newest.length - 1];
+}
+
+/** The trigger's state after a poll: each chatbot's own progress; chatbots skipped or failing keep theirs. */
+function nextCursor(settings: TriggerSettings, from: PollInputs, polled: { outcomes: TargetOutcome[]; cache?: ChatbotListCache; targetKeys: string[] }, failing: Record<string, number>): LeadCursorState {
+	const next: LeadCursorState = { version: 2, chatbots: {} };
+	if (from.workflowId !== undefined) next.workflowId = from.workflowId;
+	if (polled.cache) next.chatbotList = polled.cache;
+	for (const outcome of polled.outcomes) {
+		const state = outcome.kind === 'polled' ? outcome.state : savedStateOf(from.saved, outcome.key);
+		if (state) next.chatbots[outcome.key] = state;
+	}
+	// The trigger's start as the vendor's clock tells it: never before the newest lead then, never after the host's clock less a margin.
+	next.startMarkMs = from.saved?.startMarkMs ?? Math.max(accountAnchor(next.chatbots) ?? -Infinity, from.hostNow - CLOCK_MARGIN_MS);
+	const unlisted = keepUnlisted(settings, from, new Set(polled.targetKeys));
+	if (Object.keys(unlisted).length > 0) next.unlisted = unlisted;
+	if (Object.keys(failing).length > 0) next.failing = failing;
 	return next;
 }
 
+/** The saved state, unless it belongs to another workflow (a copy); else the backup of a renamed node or a dropped activation poll. */
+function readSaved(ctx: IPollFunctions, settings: TriggerSettings, workflowId: string | undefined) {
+	const own = readLeadCursor(ctx.getWorkflowStaticData('node').leadCursor, settings.windows.lookBackMs);
+	const mine = own && (own.workflowId === undefined || workflowId === undefined || own.workflowId === workflowId) ? own : undefined;
+	return { saved: mine ?? readPositionBackup(ctx, workflowId, settings.windows.lookBackMs), ownState: mine !== undefined };
+}
+
+function pollInputs(ctx: IPollFunctions, settings: TriggerSettings, hostNow: number): PollInputs {
+	const workflowId = ctx.getWorkflow().id || undefined;
+	const { saved, ownState } = readSaved(ctx, settings, workflowId);
+	const startMark = saved?.startMarkMs ?? hostNow - CLOCK_MARGIN_MS;
+	const joinFromMs = Math.min(startMark, settings.emitSinceMs ?? Infinity);
+	return { saved, ownState, workflowId, hostNow, serverLargestPage: largestPageOf(saved, settings.provider), joinFromMs };
+}
+
 /**
- * One poll: every lead not emitted before, oldest first, each exactly once per chatbot. The
- * chatbots are polled a few at a time; the cursor is assigned only after every chatbot was read,
- * so a failed poll (it names the chatbot that failed) changes nothing and the next poll sees the
- * same leads again. A chatbot new to the trigger starts as an activation does; one no longer
- * selected leaves the state (one no longer listed, after UNLISTED_KEPT_MS).
+ * One poll: every lead not emitted before, oldest first, each exactly once per chatbot. Each
+ * chatbot goes on from its own cursor, however long ago its last poll was; a chatbot that fails
+ * or that the poll's time budget does not reach keeps its cursor for the next poll, and the
+ * others' leads are emitted. The state is assigned whole (n8n saves only assigned properties)
+ * and copied, small, to global static data by node id (positionBackup.ts).
  */
 export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const hostNow = Date.now();
@@ -373,11 +369,14 @@ export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecut
 	});
 	if (ctx.getMode() === 'manual') return await sampleLead(ctx, client, settings, pool);
 
-	const staticData = ctx.getWorkflowStaticData('node');
-	const saved = readLeadCursor(staticData.leadCursor, settings.windows.lookBackMs);
-	const from: PollInputs = { saved, record: readStartRecord(ctx), hostNow, serverLargestPage: largestPageOf(saved, settings.provider) };
-	const { polls, cache } = await pollEveryChatbot(ctx, client, settings, pool, from);
-	staticData.leadCursor = nextCursor(ctx, settings, from, polls, cache);
-	const emit = polls.flatMap((poll) => poll.emit).sort(byAge);
+	const from = pollInputs(ctx, settings, hostNow);
+	const polled = await pollEveryChatbot(ctx, client, settings, pool, from);
+	const failing = reportFailures(ctx, from, polled.outcomes);
+	// A first poll that reached no chatbot in its budget has nothing to start from: the next poll is the first again.
+	if (!from.saved && !polled.outcomes.some((outcome) => outcome.kind === 'polled')) return null;
+	const next = nextCursor(settings, from, polled, failing);
+	ctx.getWorkflowStaticData('node').leadCursor = next;
+	writePositionBackup(ctx, next, settings.windows, !from.ownState);
+	const emit = polled.outcomes.flatMap((outcome) => (outcome.kind === 'polled' ? outcome.emit : [])).sort(byAge);
 	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.map((timed) => timed.lead))] : null;
 }

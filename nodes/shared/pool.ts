@@ -136,3 +136,15 @@ export async function forEachInPool<T>(
 	);
 	if (failure) throw failure.error;
 }
+
+/**
+ * `work` for every item through the pool, every item to the end whatever the others do: each
+ * item's value or error, in item order.
+ */
+export async function settleEachInPool<T, R>(
+	items: readonly T[],
+	pool: TaskPool,
+	work: (item: T, index: number) => Promise<R>,
+): Promise<Array<{ value: R } | { error: unknown }>> {
+	return await Promise.all(items.map(async (item, index) => await settle(async () => await pool.run(async () => await work(item, index)))));
+}

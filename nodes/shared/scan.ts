@@ -3,8 +3,9 @@ import { vendorQuery } from './leads';
 import { normalizeLead, type TimedLead } from './normalize';
 import { ArrivalOrder } from './order';
 import { FIRST_PAGE, fetchLeadPages } from './pagination';
+import { settle } from './pool';
 import { utcDay } from './time';
-import type { VendorClient } from './transport';
+import { isBudgetSpent, type VendorClient } from './transport';
 import type { LeadQuery, PagePosition } from './types';
 
 export interface ScanOptions {
@@ -12,13 +13,11 @@ export interface ScanOptions {
 	includeRaw: boolean;
 	largestPage?: number;
 	resume?: ResumePoint;
-	/** Ignore leads whose time cannot be read (the trigger cannot place them in its window). */
-	skipUntimed?: (record: unknown) => void;
 	/**
-	 * Leads more than this older than the newest one seen do not matter (the trigger's kept
-	 * period): newest-first order may stop there even before `fromMs`.
+	 * Only when every lead read is merely recorded (a trigger's first poll): leads more than this
+	 * older than the newest one seen do not matter, so newest-first order may stop there.
 	 */
-	relevantSpanMs?: number;
+	existingOnlySpanMs?: number;
 	/** Host time after which no further page is started: the scan then reports where it stopped. */
 	stopAfterMs?: number;
 	/** Continue a scan `stopAfterMs` cut short (same `fromMs`): start at this page, no anchor check. */
@@ -28,6 +27,8 @@ export interface ScanOptions {
 export interface ScanResult {
 	/** Every lead seen at or after the window start, each id once, in server order. */
 	leads: TimedLead[];
+	/** Leads whose time could not be read, each id once: no window can place them. */
+	untimed: TimedLead[];
 	largestPage: number;
 	/** Where to resume next time, when the server proved oldest-first order. */
 	resume?: ResumePoint;
@@ -38,14 +39,60 @@ export interface ScanResult {
 
 interface PageRun {
 	leads: TimedLead[];
+	untimed: TimedLead[];
 	largestPage: number;
 	order: ArrivalOrder;
 	/** The last page that starts before the window: leads that still count can only land after its first lead. */
 	anchor?: { position: PagePosition; anchorId: string };
 	stoppedAt?: PagePosition;
+	/** The newest lead time read. */
+	newest: number;
+	/** Where the page being fetched starts: if the poll's budget ends during it, the rest begins there. */
+	fetching: PagePosition;
 }
 
-/** Pages from `start` on, stopping early once newest-first order proves the rest is old. */
+/** Takes one page's leads into the run: each id once, untimed apart, none before `fromMs`. */
+function takePage(run: PageRun, seen: Set<string>, timed: TimedLead[], fromMs: number): void {
+	for (const lead of timed) {
+		run.order.see(lead.createdAtMs);
+		if (lead.createdAtMs > run.newest) run.newest = lead.createdAtMs;
+		if (seen.has(lead.lead.id)) continue;
+		if (Number.isNaN(lead.createdAtMs)) run.untimed.push(lead);
+		else if (lead.createdAtMs >= fromMs) run.leads.push(lead);
+		else continue;
+		seen.add(lead.lead.id);
+	}
+}
+
+/** Pages from `start` on into `run`, stopping early once newest-first order proves the rest is old. */
+async function readPages(
+	client: VendorClient,
+	query: LeadQuery,
+	fromMs: number,
+	run: PageRun,
+	anchorId: string | undefined,
+	options: ScanOptions,
+): Promise<PageRun | 'moved'> {
+	const seen = new Set<string>();
+	const paging = { maxPages: options.maxPages, start: run.fetching, largestPage: options.largestPage };
+	for await (const page of fetchLeadPages(client, query, paging)) {
+		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
+		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
+		run.largestPage = page.largestPage;
+		if (timed.length > 0 && timed[0].createdAtMs < fromMs) run.anchor = { position: page.position, anchorId: timed[0].lead.id };
+		takePage(run, seen, timed, fromMs);
+		if (run.order.provablyOlderThan(Math.max(fromMs, run.newest - (options.existingOnlySpanMs ?? Infinity)))) break;
+		if (!page.following) break;
+		run.fetching = page.following;
+		if (options.stopAfterMs !== undefined && Date.now() >= options.stopAfterMs) {
+			run.stoppedAt = page.following;
+			break;
+		}
+	}
+	return run;
+}
+
+/** Pages from `start` on. A poll budget that runs out after some pages keeps them and says where the rest begins. */
 async function scanFrom(
 	client: VendorClient,
 	query: LeadQuery,
@@ -54,30 +101,11 @@ async function scanFrom(
 	anchorId: string | undefined,
 	options: ScanOptions,
 ): Promise<PageRun | 'moved'> {
-	const run: PageRun = { leads: [], largestPage: options.largestPage ?? 0, order: new ArrivalOrder() };
-	const seen = new Set<string>();
-	const paging = { maxPages: options.maxPages, start, largestPage: options.largestPage };
-	let newest = -Infinity;
-	for await (const page of fetchLeadPages(client, query, paging)) {
-		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
-		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
-		run.largestPage = page.largestPage;
-		if (timed.length > 0 && timed[0].createdAtMs < fromMs) run.anchor = { position: page.position, anchorId: timed[0].lead.id };
-		for (const lead of timed) {
-			run.order.see(lead.createdAtMs);
-			if (lead.createdAtMs > newest) newest = lead.createdAtMs;
-			if (Number.isNaN(lead.createdAtMs)) options.skipUntimed?.(lead.lead.raw ?? lead.lead.id);
-			else if (lead.createdAtMs >= fromMs && !seen.has(lead.lead.id)) {
-				seen.add(lead.lead.id);
-				run.leads.push(lead);
-			}
-		}
-		if (run.order.provablyOlderThan(Math.max(fromMs, newest - (options.relevantSpanMs ?? Infinity)))) break;
-		if (page.following && options.stopAfterMs !== undefined && Date.now() >= options.stopAfterMs) {
-			run.stoppedAt = page.following;
-			break;
-		}
-	}
+	const run: PageRun = { leads: [], untimed: [], largestPage: options.largestPage ?? 0, order: new ArrivalOrder(), newest: -Infinity, fetching: start };
+	const outcome = await settle(async () => await readPages(client, query, fromMs, run, anchorId, options));
+	if ('value' in outcome) return outcome.value;
+	if (!isBudgetSpent(outcome.error) || run.fetching === start) throw outcome.error;
+	run.stoppedAt = run.fetching;
 	return run;
 }
 
@@ -102,6 +130,14 @@ export async function scanLeadsSince(
 	if (options.continueAt) run = await scanFrom(client, query, fromMs, options.continueAt, undefined, options);
 	else if (resume) run = await scanFrom(client, query, fromMs, resume.position, resume.anchorId, options);
 	if (run === 'moved') run = (await scanFrom(client, query, fromMs, FIRST_PAGE, undefined, options)) as PageRun;
-	const next = run.anchor && run.order.isAscending() && !options.continueAt ? { queryKey, ...run.anchor } : undefined;
-	return { leads: run.leads, largestPage: run.largestPage, resume: next, stoppedAt: run.stoppedAt, requests: client.requestCount() };
+	const resumable = run.anchor && run.order.isAscending() && !options.continueAt && !run.stoppedAt;
+	const next = resumable ? { queryKey, ...run.anchor! } : undefined;
+	return {
+		leads: run.leads,
+		untimed: run.untimed,
+		largestPage: run.largestPage,
+		resume: next,
+		stoppedAt: run.stoppedAt,
+		requests: client.requestCount(),
+	};
 }

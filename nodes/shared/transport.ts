@@ -38,6 +38,13 @@ interface RawResponse {
 
 type Attempt = { response: RawResponse } | { networkError: string };
 
+/** Errors that only say the poll's time budget ran out (not the vendor's fault). */
+const budgetErrors = new WeakSet<Error>();
+
+export function isBudgetSpent(error: unknown): boolean {
+	return error instanceof Error && budgetErrors.has(error);
+}
+
 /** Below this much time left before the deadline, no new request is started. */
 const MIN_REQUEST_MS = 500;
 
@@ -209,9 +216,9 @@ export async function createVendorClient(
 
 	function budgetSpent(info: FailureContext): Error {
 		const vendor = provider.displayName;
-		return vendorApiError(
+		const error = vendorApiError(
 			ctx.getNode(),
-			`The poll stopped before n8n's time limit for one poll, after ${requests} request${requests === 1 ? '' : 's'} to ${vendor}. Nothing was emitted and the trigger's cursor did not move: the next poll reads the same leads again.`,
+			`The poll reached n8n's time limit for one poll before ${vendor} answered, after ${requests} request${requests === 1 ? '' : 's'}. Nothing of this chatbot was lost: the next poll reads from where this one stopped.`,
 			info,
 			{
 				vendorText: undefined,
@@ -219,6 +226,8 @@ export async function createVendorClient(
 				failure: { cause: 'temporarily-unavailable' },
 			},
 		);
+		budgetErrors.add(error);
+		return error;
 	}
 
 	async function get(request: VendorRequest, query?: LeadQuery, signal?: AbortSignal): Promise<unknown> {

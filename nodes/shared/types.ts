@@ -13,6 +13,8 @@ export interface NormalizedLead extends IDataObject {
 	createdAt: string | null;
 	conversationId: string | null;
 	fields: IDataObject;
+	/** Only when createdAt is null: why the vendor's time could not be read. */
+	createdAtError?: string;
 }
 
 /** What the user asked for, already validated. Dates are YYYY-MM-DD (whole days in `dateZone`, inclusive). */

@@ -1,0 +1,127 @@
+import type { IPollFunctions } from 'n8n-workflow';
+
+import { ChatbotCursor, keptFor, type ChatbotCursorState, type CursorWindows, type RecheckProgress } from './cursor';
+import type { TimedLead } from './normalize';
+import { settle } from './pool';
+import { scanLeadsSince, type ScanOptions } from './scan';
+import type { VendorClient } from './transport';
+import type { LeadQuery } from './types';
+import { shiftedTimesWarning } from './zoneCheck';
+
+/** What one chatbot's poll needs of the trigger's settings. */
+export interface ChatbotPollSettings {
+	windows: CursorWindows;
+	maxPages: number;
+	includeRaw: boolean;
+	/** Host time after which no new page of new ground is started (the rest goes on at the next poll). */
+	scanUntilMs?: number;
+	/** Host time after which a recheck stops for this poll and goes on at the next. */
+	recheckUntilMs?: number;
+}
+
+export interface ChatbotPoll {
+	state: ChatbotCursorState;
+	emit: TimedLead[];
+}
+
+function uniqueById(leads: TimedLead[]): TimedLead[] {
+	const byId = new Map<string, TimedLead>();
+	for (const timed of leads) if (!byId.has(timed.lead.id)) byId.set(timed.lead.id, timed);
+	return [...byId.values()];
+}
+
+function scanOptions(settings: ChatbotPollSettings, cursor: ChatbotCursor, serverLargestPage: number): ScanOptions {
+	return {
+		maxPages: settings.maxPages,
+		includeRaw: settings.includeRaw,
+		// The page cap is the server's, so any chatbot's largest page tells a quiet one's short page is its last.
+		largestPage: Math.max(cursor.state.largestPage ?? 0, serverLargestPage) || undefined,
+	};
+}
+
+/** A due recheck: the whole kept period, in parts across polls when the poll budget is short. */
+async function recheckPart(client: VendorClient, settings: ChatbotPollSettings, query: LeadQuery, cursor: ChatbotCursor, options: ScanOptions) {
+	const { fromMs, position } = cursor.recheckStart();
+	const scan = await scanLeadsSince(client, query, fromMs, { ...options, continueAt: position, stopAfterMs: settings.recheckUntilMs });
+	const progress: 'done' | RecheckProgress = scan.stoppedAt ? { fromMs, position: scan.stoppedAt } : 'done';
+	return { leads: scan.leads, untimed: scan.untimed, progress };
+}
+
+/** The recheck, when due and time is left; one that fails is logged and tried again later, never holding back new leads. */
+async function recheckIfDue(
+	ctx: IPollFunctions,
+	client: VendorClient,
+	settings: ChatbotPollSettings,
+	query: LeadQuery,
+	cursor: ChatbotCursor,
+	options: ScanOptions,
+	hostNow: number,
+) {
+	if (!cursor.isRecheckDue(hostNow)) return undefined;
+	if (settings.recheckUntilMs !== undefined && Date.now() >= settings.recheckUntilMs) return undefined;
+	const outcome = await settle(async () => await recheckPart(client, settings, query, cursor, options));
+	if ('value' in outcome) return outcome.value;
+	const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+	ctx.logger.warn(`Chatbot Leads Trigger: the recheck for late leads of chatbot "${query.chatbotId}" failed and is tried again at the next poll: ${reason}`);
+	return undefined;
+}
+
+function newestOf(leads: TimedLead[]): number | undefined {
+	let newest: number | undefined;
+	for (const { createdAtMs } of leads) if (newest === undefined || createdAtMs > newest) newest = createdAtMs;
+	return newest;
+}
+
+/** Leads without a readable time, seen for the first time: emitted once and logged once. */
+function untimedToEmit(ctx: IPollFunctions, cursor: ChatbotCursor, untimed: TimedLead[]): TimedLead[] {
+	const emit = untimed.filter((timed) => cursor.shouldEmitUntimed(timed.lead.id));
+	for (const timed of emit) {
+		ctx.logger.warn(`Chatbot Leads Trigger: lead "${timed.lead.id}" of chatbot "${timed.lead.chatbotId}" is emitted with createdAt null: ${String(timed.lead.createdAtError)}`);
+	}
+	return emit;
+}
+
+/**
+ * One chatbot's poll: new ground (a pending scan goes on, else the look-back window before the
+ * newest leads, however long ago that was), plus the recheck period when a recheck is due; what
+ * was never seen is new. A budget that runs out leaves the rest of new ground to the next poll.
+ */
+export async function pollChatbot(
+	ctx: IPollFunctions,
+	client: VendorClient,
+	settings: ChatbotPollSettings,
+	query: LeadQuery,
+	cursor: ChatbotCursor,
+	hostNow: number,
+	serverLargestPage: number,
+): Promise<ChatbotPoll> {
+	const starting = cursor.state.pending?.emitFromMs !== undefined;
+	const options = scanOptions(settings, cursor, serverLargestPage);
+	const start = cursor.scanStart();
+	const scan = await scanLeadsSince(client, query, start.fromMs, {
+		...options,
+		continueAt: start.continueAt,
+		resume: start.resume,
+		stopAfterMs: settings.scanUntilMs,
+		existingOnlySpanMs: cursor.existingOnly() ? keptFor(settings.windows) : undefined,
+	});
+	const recheck = scan.stoppedAt ? undefined : await recheckIfDue(ctx, client, settings, query, cursor, options, hostNow);
+	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
+	const untimed = uniqueById(recheck ? [...scan.untimed, ...recheck.untimed] : scan.untimed);
+	const fresh = seen.filter((timed) => cursor.shouldEmit({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
+	const zoneWarning = starting ? undefined : shiftedTimesWarning(ctx, client.provider, query, cursor.state, fresh, hostNow);
+	const emit = [...fresh, ...untimedToEmit(ctx, cursor, untimed)];
+	const state = cursor.advance(
+		seen.map((timed) => ({ id: timed.lead.id, createdAtMs: timed.createdAtMs })),
+		hostNow,
+		{
+			scan: { fromMs: start.fromMs, stoppedAt: scan.stoppedAt, newestMs: newestOf(scan.leads) },
+			recheck: recheck?.progress,
+			untimedIds: untimed.map((timed) => timed.lead.id),
+			largestPage: scan.largestPage || undefined,
+			resume: scan.resume,
+			zoneWarning,
+		},
+	);
+	return { state, emit };
+}

@@ -1,7 +1,8 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { zonedDayStartMs } from '../nodes/shared/time';
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { generate, leadIds, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
+import { captureWarnings, generate, leadIds, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
 
 const sim = useSimulator();
 const clock = useHostClock();
@@ -120,27 +121,36 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 			expect(afterRestart.items.map((item) => item.json.name)).toEqual(['during-downtime']);
 		});
 
-		test('First Poll "since a date" emits the existing leads from that day, then only new ones', async () => {
-			const since = new Date(Date.now() - 2 * 24 * 60 * MIN);
-			since.setUTCHours(0, 0, 0, 0);
+		test('First Poll "since a date" emits the existing leads from that day (in the workflow\'s time zone), then only new ones', async () => {
+			const day = new Date(Date.now() - 2 * 24 * 60 * MIN).toISOString().slice(0, 10);
+			// The harness's workflow has no Timezone setting: n8n's default zone applies.
+			const since = new Date(zonedDayStartMs(day, 'America/New_York'));
 			generate(sim, fixture, 5, { start: new Date(since.getTime() - 60 * MIN), stepMs: 10 * MIN });
 			const existing = generate(sim, fixture, 4, { start: new Date(since.getTime() + 60 * MIN), stepMs: 60 * MIN });
-			const params = { firstPoll: 'emitSince', emitSince: since.toISOString().slice(0, 10) };
+			const params = { firstPoll: 'emitSince', emitSince: day };
 			const first = await pollTrigger(sim, fixture, {}, params);
 			expect(first.items).toHaveLength(existing.length);
 			const second = await pollTrigger(sim, fixture, first.staticData, params);
 			expect(second.items).toHaveLength(0);
 		});
 
-		test('a lead whose time cannot be read is skipped with a warning, not emitted again and again', async () => {
+		test('a lead whose time cannot be read is emitted once, with createdAt null and why, and logged once', async () => {
+			const warnings = captureWarnings();
+			const existingBroken = { ...sim.makeLead(fixture.vendor, { name: 'no-time-existing' }), created_at: 'garbled' };
+			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [existingBroken], { projectId: fixture.projectId });
 			const first = await pollTrigger(sim, fixture, {});
+			expect(first.items).toHaveLength(0);
 			const broken = { ...sim.makeLead(fixture.vendor, { name: 'no-time' }), created_at: 'not a time' };
 			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [broken], { projectId: fixture.projectId });
 			add(fixture, [{ createdAt: ago(MIN), name: 'fine' }]);
 			const second = await pollTrigger(sim, fixture, first.staticData);
 			const third = await pollTrigger(sim, fixture, second.staticData);
-			expect(second.items.map((item) => item.json.name)).toEqual(['fine']);
+			expect(second.items.map((item) => item.json.name)).toEqual(['fine', 'no-time']);
+			const untimed = second.items[1].json;
+			expect(untimed.createdAt).toBeNull();
+			expect(untimed.createdAtError).toContain('"not a time"');
 			expect(third.items).toHaveLength(0);
+			expect(warnings.filter((warning) => warning.includes('createdAt null'))).toHaveLength(1);
 		});
 
 		test('Fetch Test Event returns the most recent lead and changes no state', async () => {

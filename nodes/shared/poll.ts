@@ -219,7 +219,7 @@ type TargetOutcome =
 	| { kind: 'skipped'; key: string }
 	| { kind: 'failed'; key: string; error: unknown };
 
-/** One chatbot's poll, settled: polled, skipped (no time left in this poll), or failed. */
+/** One chatbot's poll; skipped when no time is left in this poll. Errors go to the pool (it retries 429s), then to `settled`. */
 async function pollTarget(
 	ctx: IPollFunctions,
 	client: VendorClient,
@@ -230,14 +230,15 @@ async function pollTarget(
 	const key = chatbotKey(settings.provider, target);
 	if (settings.scanUntilMs !== undefined && Date.now() >= settings.scanUntilMs) return { kind: 'skipped', key };
 	const query = queryForChatbot(settings.query, target, severalChatbots(settings));
-	try {
-		const cursor = cursorFor(settings, from, key);
-		const poll = await pollChatbot(ctx, client, settings, query, cursor, from.hostNow, from.serverLargestPage);
-		return { kind: 'polled', key, ...poll };
-	} catch (error) {
-		if (isBudgetSpent(error)) return { kind: 'skipped', key };
-		return { kind: 'failed', key, error: severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error };
-	}
+	const poll = await pollChatbot(ctx, client, settings, query, cursorFor(settings, from, key), from.hostNow, from.serverLargestPage);
+	return { kind: 'polled', key, ...poll };
+}
+
+/** A chatbot's poll that threw: out of budget (skipped, nothing lost) or failed, with the chatbot named. */
+function settled(client: VendorClient, settings: TriggerSettings, target: ChatbotTarget, error: unknown): TargetOutcome {
+	const key = chatbotKey(settings.provider, target);
+	if (isBudgetSpent(error)) return { kind: 'skipped', key };
+	return { kind: 'failed', key, error: severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error };
 }
 
 /** The chatbots least recently polled first, so a short budget reaches every chatbot in turn. */
@@ -258,8 +259,8 @@ async function pollEveryChatbot(ctx: IPollFunctions, client: VendorClient, setti
 	const timing = { hostNow: from.hostNow, reuseForMs: settings.listEveryMs };
 	let { targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, from.saved?.chatbotList, timing);
 	const ordered = inTurn(targets, settings, from.saved);
-	const settled = await settleEachInPool(ordered, pool, async (target) => await pollTarget(ctx, client, settings, target, from));
-	let outcomes = settled.map((result) => ('value' in result ? result.value : ({ kind: 'failed', key: '', error: result.error } as TargetOutcome)));
+	const results = await settleEachInPool(ordered, pool, async (target) => await pollTarget(ctx, client, settings, target, from));
+	let outcomes = results.map((result, index) => ('value' in result ? result.value : settled(client, settings, ordered[index], result.error)));
 	const reused = cache !== undefined && cache.listedAt !== from.hostNow;
 	if (reused && outcomes.some(isGone)) {
 		({ targets, cache } = await resolveChatbotsCached(client, settings.selection, pool, undefined, timing));

@@ -143,7 +143,8 @@ export async function createVendorClient(
 ): Promise<VendorClient> {
 	const credentials = await ctx.getCredentials(provider.credentialType);
 	const baseUrl = checkBaseUrl(ctx, provider, credentials.baseUrl);
-	const secret = typeof credentials.apiKey === 'string' ? credentials.apiKey : undefined;
+	// Trimmed as the credential's Authorization header sends it; redact() also finds the other forms.
+	const secret = typeof credentials.apiKey === 'string' ? credentials.apiKey.trim() : undefined;
 	let requests = 0;
 
 	async function send(request: VendorRequest, timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {

@@ -9,11 +9,30 @@ import type { LeadProvider, LeadQuery } from './types';
  */
 const ECHOED_TOKEN = /(Bearer\s+)(?=[^\s"',;}]*[^A-Za-z\s"',;}.]|[A-Za-z]{16,})[^\s"',;}]+/gi;
 
-/** Removes the API key, and any bearer token a server echoed back, from text shown to users. */
+/** Keys shorter than this are not searched for: they would match ordinary text. */
+const MIN_SECRET_LENGTH = 4;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The key as it may come back: trimmed, with inner whitespace removed, collapsed or broken over
+ * lines, or URL-encoded (hex in either case, spaces also as +).
+ */
+function secretPattern(trimmed: string): RegExp {
+	const plain = trimmed.split(/\s+/).map(escapeRegExp).join('\\s*');
+	const encoded = encodeURIComponent(trimmed);
+	const encodedForms = [encoded, encoded.replace(/%20/g, '+')].map((form) =>
+		escapeRegExp(form).replace(/%([0-9A-F]{2})/g, (_match, hex: string) => `%(?:${hex}|${hex.toLowerCase()})`),
+	);
+	return new RegExp([plain, ...encodedForms].join('|'), 'g');
+}
+
+/** Removes the API key (in any form), and any bearer token a server echoed back, from text shown to users. */
 export function redact(text: string, secret?: string): string {
-	let clean = text.replace(ECHOED_TOKEN, '$1[redacted]');
-	if (secret && secret.length >= 4) clean = clean.split(secret).join('[redacted]');
-	return clean;
+	const clean = text.replace(ECHOED_TOKEN, '$1[redacted]');
+	const trimmed = secret?.trim() ?? '';
+	if (trimmed.length < MIN_SECRET_LENGTH) return clean;
+	return clean.replace(secretPattern(trimmed), '[redacted]');
 }
 
 export interface FailureContext {

@@ -254,12 +254,13 @@ export class ChatbotCursor {
 	}
 
 	/** The pending scan after this poll's scan of new ground. */
-	private nextPending(scan: ScanOutcome): PendingScan | undefined {
+	private nextPending(scan: ScanOutcome, hostNow: number): PendingScan | undefined {
 		if (!scan.stoppedAt) return undefined;
 		const previous = this.state.pending;
 		let emitFromMs = previous?.emitFromMs;
-		// A start that records existing leads and could not finish: what comes after the newest it read may be new.
-		if (emitFromMs === EXISTING_ONLY && scan.newestMs !== undefined) emitFromMs = scan.newestMs;
+		// A start that records existing leads and could not finish: what comes after the newest it
+		// read may be new (newest-first servers: exactly that; oldest-first: at most MAX_AHEAD_MS of the past).
+		if (emitFromMs === EXISTING_ONLY && scan.newestMs !== undefined) emitFromMs = Math.max(scan.newestMs, hostNow - MAX_AHEAD_MS);
 		const pending: PendingScan = { fromMs: scan.fromMs, position: scan.stoppedAt };
 		if (emitFromMs !== undefined) pending.emitFromMs = emitFromMs;
 		return pending;
@@ -280,7 +281,7 @@ export class ChatbotCursor {
 		},
 	): ChatbotCursorState {
 		const recent = newestTimes(this.recent, leads.map((lead) => lead.createdAtMs), hostNow);
-		const pending = this.nextPending(extras.scan);
+		const pending = this.nextPending(extras.scan, hostNow);
 		const horizon = this.horizonFor(recent, pending);
 		for (const lead of leads) if (lead.createdAtMs >= horizon) this.seen.add(lead.id, lead.createdAtMs);
 		this.seen.dropBefore(horizon);

@@ -132,6 +132,13 @@ export interface CommonOptions {
 	credentials?: TestCredentials;
 	/** Node name; defaults to `description.defaults.name` (what the editor names a new node). */
 	nodeName?: string;
+	/**
+	 * Node id; defaults to 'node-under-test'. n8n keys a node's static data by its NAME and keeps the
+	 * id when the node is renamed: a rename is the same `nodeId` with another `nodeName`.
+	 */
+	nodeId?: string;
+	/** Workflow id; defaults to 'harnessWf01'. A duplicated workflow has another id. */
+	workflowId?: string;
 	/** Node type version; defaults to the latest version of the node. */
 	typeVersion?: number;
 	/** The workflow's Timezone setting (`settings.timezone`); unset: n8n's default (GENERIC_TIMEZONE). */
@@ -155,6 +162,11 @@ export interface PollOptions extends CommonOptions {
 	mode?: 'trigger' | 'manual';
 	/** What `this.getActivationMode()` returns in 'trigger' mode. Default 'activate'. */
 	activation?: WorkflowActivateMode;
+	/**
+	 * What `this.getPollBudgetMs()` returns in 'trigger' mode (n8n: the scheduler's poll timeout
+	 * minus its margin). Default: PollContext's own default (5 minutes).
+	 */
+	pollBudgetMs?: number;
 }
 
 export interface PollResult {
@@ -175,6 +187,12 @@ export interface PollResult {
 	persisted: boolean;
 	/** JSON copy of the live in-memory staticData after the poll, whatever n8n would persist. */
 	inMemoryStaticData: IDataObject;
+	/**
+	 * Errors the node reported with `this.__emitError(error)` while its poll went on and returned
+	 * (n8n: an error execution and the error workflow for each), in order. A poll that throws
+	 * rejects instead (n8n's executor reports that error through the same __emitError).
+	 */
+	reportedErrors: Error[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,6 +260,8 @@ class ManualTriggerStub implements INodeType {
 /** Holds the original error object thrown by the node under test (see file header). */
 interface ErrorCapture {
 	error?: unknown;
+	/** True while the node's own poll()/execute() runs: tells its own __emitError calls from n8n's. */
+	running?: boolean;
 }
 
 function latestVersion(description: INodeTypeDescription): number {
@@ -273,11 +293,14 @@ function prepareNodeType(nodeType: INodeType, capture: ErrorCapture): INodeType 
 		const original = nodeType[key] as ((...args: unknown[]) => Promise<unknown>) | undefined;
 		if (typeof original !== 'function') continue;
 		const wrapped = async function (this: unknown, ...args: unknown[]) {
+			capture.running = true;
 			try {
 				return await original.apply(this, args);
 			} catch (error) {
 				capture.error = error;
 				throw error;
+			} finally {
+				capture.running = false;
 			}
 		};
 		(prepared as unknown as Record<string, unknown>)[key] = wrapped;
@@ -626,7 +649,7 @@ export function buildWorkflow(
 	nodeTypes.add(typeName, opts.nodeType);
 
 	const node: INode = {
-		id: 'node-under-test',
+		id: opts.nodeId ?? 'node-under-test',
 		name: opts.nodeName ?? defaultName,
 		type: typeName,
 		typeVersion,
@@ -662,7 +685,7 @@ export function buildWorkflow(
 	// The Workflow constructor fills in parameter defaults (NodeHelpers.getNodeParameters) on the
 	// node objects, so read the node back from the workflow.
 	const workflow = new Workflow({
-		id: WORKFLOW_ID,
+		id: opts.workflowId ?? WORKFLOW_ID,
 		name: 'Test workflow',
 		nodes,
 		connections,
@@ -784,6 +807,25 @@ function hasChangeFlag(workflow: Workflow): boolean {
 
 interface PollTick {
 	items: INodeExecutionData[][] | null;
+	/** What the node reported with `this.__emitError` during a poll that returned. */
+	reportedErrors: Error[];
+}
+
+/**
+ * A PollContext's `__emitError`: the node's own reports (made while its poll() runs: a partial
+ * failure it reports and goes on) are collected; a call after poll() settled is n8n's executor
+ * reporting the poll's failure, kept in `failure`.
+ */
+function errorSink(capture: ErrorCapture) {
+	const sink = {
+		reported: [] as Error[],
+		failure: undefined as { error: unknown } | undefined,
+		emitError: (error: Error) => {
+			if (capture.running === true) sink.reported.push(error);
+			else sink.failure = { error };
+		},
+	};
+	return sink;
 }
 
 /**
@@ -796,6 +838,7 @@ async function runPoll(
 	mode: 'trigger' | 'manual',
 	activation: WorkflowActivateMode,
 	onEmit: () => void,
+	pollBudgetMs?: number,
 ): Promise<PollTick> {
 	const { workflow, node, nodeType, credentialsHelper, capture } = built;
 	if (typeof nodeType.poll !== 'function') {
@@ -804,15 +847,14 @@ async function runPoll(
 	// No executionId: a poll runs before (and independently of) any execution.
 	const additionalData = buildAdditionalData(credentialsHelper);
 
+	const sink = errorSink(capture);
 	if (mode === 'manual') {
-		const context = new PollContext(workflow, node, additionalData, 'manual', 'manual');
+		const context = new PollContext(workflow, node, additionalData, 'manual', 'manual', undefined, sink.emitError);
 		const items = await nodeType.poll.call(context);
-		return { items };
+		return { items, reportedErrors: sink.reported };
 	}
 
 	let emitted: INodeExecutionData[][] | null = null;
-	let emittedError: unknown;
-	let errored = false;
 	const context = new PollContext(
 		workflow,
 		node,
@@ -823,10 +865,11 @@ async function runPoll(
 			emitted = data;
 			onEmit();
 		},
-		(error: Error) => {
-			errored = true;
-			emittedError = error;
-		},
+		sink.emitError,
+		undefined,
+		undefined,
+		undefined,
+		pollBudgetMs === undefined ? undefined : () => pollBudgetMs,
 	);
 	const executePollTrigger = Container.get(PollTriggerExecutor).create(
 		workflow,
@@ -835,8 +878,8 @@ async function runPoll(
 		() => true,
 	);
 	await executePollTrigger(false);
-	if (errored) throw capture.error ?? emittedError;
-	return { items: emitted };
+	if (sink.failure) throw capture.error ?? sink.failure.error;
+	return { items: emitted, reportedErrors: sink.reported };
 }
 
 /**
@@ -852,7 +895,7 @@ export async function pollNode(opts: PollOptions): Promise<PollResult> {
 		staticData: input,
 		active: mode === 'trigger',
 	});
-	const { items } = await runPoll(built, mode, opts.activation ?? 'activate', () => {});
+	const { items, reportedErrors } = await runPoll(built, mode, opts.activation ?? 'activate', () => {}, opts.pollBudgetMs);
 
 	const staticDataChanged = hasChangeFlag(built.workflow);
 	const persisted = staticDataChanged && mode === 'trigger';
@@ -863,6 +906,7 @@ export async function pollNode(opts: PollOptions): Promise<PollResult> {
 		staticDataChanged,
 		persisted,
 		inMemoryStaticData,
+		reportedErrors,
 	};
 }
 
@@ -900,13 +944,14 @@ export function createPollSession(opts: Omit<PollOptions, 'mode'>): PollSession 
 				}
 			};
 			built.capture.error = undefined;
-			const { items } = await runPoll(built, 'trigger', opts.activation ?? 'activate', saveStaticData);
+			const { items, reportedErrors } = await runPoll(built, 'trigger', opts.activation ?? 'activate', saveStaticData, opts.pollBudgetMs);
 			return {
 				items,
 				staticData: persistedStaticData,
 				staticDataChanged: hasChangeFlag(built.workflow) || wrote,
 				persisted: wrote,
 				inMemoryStaticData: snapshot(built.workflow.staticData),
+				reportedErrors,
 			};
 		},
 		restart() {
@@ -926,6 +971,8 @@ export interface DurableTick {
 	items: INodeExecutionData[][] | null;
 	/** The cursor row n8n holds for the node after this tick (poller_state.cursor). */
 	cursor: IDataObject | null;
+	/** What the node reported with `this.__emitError` during a poll that returned. */
+	reportedErrors: Error[];
 }
 
 export interface DurablePollSession {
@@ -970,7 +1017,7 @@ export function createDurablePollSession(opts: Omit<PollOptions, 'mode'> & { pol
 			return staged.seed;
 		};
 		let emitted: INodeExecutionData[][] | null = null;
-		let failure: unknown;
+		const sink = errorSink(capture);
 		const context = new PollContext(
 			workflow,
 			node,
@@ -983,9 +1030,7 @@ export function createDurablePollSession(opts: Omit<PollOptions, 'mode'> & { pol
 				saveStaticData();
 				if (advanced) cursor = advanced; // committed in one transaction with the execution
 			},
-			(error: Error) => {
-				failure = error;
-			},
+			sink.emitError,
 			async () => {
 				const advanced = takeStaged();
 				if (advanced) cursor = advanced;
@@ -1001,9 +1046,9 @@ export function createDurablePollSession(opts: Omit<PollOptions, 'mode'> & { pol
 		} catch (error) {
 			throw capture.error ?? error;
 		}
-		if (failure) throw capture.error ?? failure;
+		if (sink.failure) throw capture.error ?? sink.failure.error;
 		if (testingTrigger) saveStaticData();
-		return { items: emitted, cursor };
+		return { items: emitted, cursor, reportedErrors: sink.reported };
 	}
 
 	return {

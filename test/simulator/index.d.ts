@@ -77,6 +77,11 @@ export interface LeadSpec {
 	id?: string | number;
 	/** Default: now. */
 	createdAt?: Date | string;
+	/**
+	 * What the wire's `created_at` says instead of the time (e.g. 'not a date', or null for none): a
+	 * lead whose time a client cannot read. The server still orders and date-filters it by `createdAt`.
+	 */
+	createdAtText?: string | null;
 	name?: string | null;
 	email?: string | null;
 	phone?: string | null;
@@ -271,6 +276,8 @@ export interface FaultMatch {
 	pathRegex?: string;
 	/** Requested page (page-based vendors: `page`; Robofy: the page the token decodes to, 1 without token). */
 	page?: number;
+	/** Only lead-list requests for this chatbot (Chatbase `chatbotId`, Chatzuri `agentId`, Chatof.ai and Robofy in the path). */
+	chatbotId?: string;
 }
 
 interface FaultBase {
@@ -395,6 +402,9 @@ export declare class Simulator {
 
 export function createSimulator(options?: SimulatorOptions): Simulator;
 export function startSimulator(options?: SimulatorOptions & { port?: number; host?: string }): Promise<Simulator>;
+
+/** The chatbot a lead-list request (path below the base URL, query) asks for; undefined for other requests. */
+export function requestedChatbot(vendor: Vendor, path: string, query: Record<string, string>): string | undefined;
 
 /** Robofy page token helpers: base64 of {"page":N}. */
 export function encodeToken(page: number): string;

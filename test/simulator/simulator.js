@@ -291,7 +291,7 @@ const ID_FORMATS = {
 const ID_FIELD = { chatbase: 'id', chatzuri: 'id', chatofAi: 'conversation_uid', robofy: 'id' };
 const BOT_FIELD = { chatbase: 'chatbot_id', chatzuri: 'chatbot_id', chatofAi: 'bot_uid', robofy: null };
 
-const SPEC_ONLY_KEYS = ['createdAt', 'conversationId', 'sessionId', 'fields', 'pageUrl', 'ipAddress', 'ownerUserId', 'accountId'];
+const SPEC_ONLY_KEYS = ['createdAt', 'createdAtText', 'conversationId', 'sessionId', 'fields', 'pageUrl', 'ipAddress', 'ownerUserId', 'accountId'];
 
 /** addLeads takes wire records or makeLead specs; this tells which one it was given. */
 function looksLikeSpec(vendor, item) {
@@ -301,20 +301,40 @@ function looksLikeSpec(vendor, item) {
 
 // ─── Ordering, filtering, paging ───────────────────────────────────────────────────────────
 
-/** Oldest first; ties keep insertion order. */
-function sortAscending(records) {
-	return records
-		.map((record, index) => ({ record, index, time: parseTimestamp(record.created_at) }))
-		.sort((a, b) => (a.time || 0) - (b.time || 0) || a.index - b.index)
-		.map((x) => x.record);
+/**
+ * The time the vendor's database holds for a stored record, where its wire `created_at` does not
+ * say it (a lead made with `createdAtText`: an unreadable or missing time on the wire). The
+ * server still orders and filters such a lead by its real time, as a real database would.
+ */
+const STORED_TIMES = new WeakMap();
+
+/** A stored record's time for ordering and date filters (NaN when neither says one). */
+function recordTime(record) {
+	const stored = STORED_TIMES.get(record);
+	return stored === undefined ? parseTimestamp(record.created_at) : stored;
 }
 
 /**
- * Applies the vendor's `order` option. 'random' shuffles with a PRNG seeded by the chatbot id,
- * so while the data does not change, page N is the same on every request.
+ * A chatbot's records oldest first (ties keep insertion order), each with its time; cached until
+ * the chatbot's leads change (`bot.version`), so big chatbots do not re-sort on every request.
  */
-function orderRecords(records, order, seedKey) {
-	const sorted = sortAscending(records);
+function sortedLeads(bot) {
+	const version = bot.version || 0;
+	if (bot.sorted && bot.sorted.version === version && bot.sorted.length === bot.leads.length) return bot.sorted.entries;
+	const entries = bot.leads
+		.map((record, index) => ({ record, index, time: recordTime(record) }))
+		.sort((a, b) => (a.time || 0) - (b.time || 0) || a.index - b.index);
+	bot.sorted = { version, length: bot.leads.length, entries };
+	return entries;
+}
+
+/**
+ * Applies the vendor's `order` option to entries already oldest first. 'random' shuffles with a
+ * PRNG seeded by the chatbot id, so while the data does not change, page N is the same on every
+ * request.
+ */
+function orderRecords(ascending, order, seedKey) {
+	const sorted = ascending.map((entry) => entry.record);
 	if (order === 'asc') return sorted;
 	if (order === 'desc') return sorted.reverse();
 	const random = prng(hash32(seedKey));
@@ -325,9 +345,8 @@ function orderRecords(records, order, seedKey) {
 	return sorted;
 }
 
-function inDayRange(record, { startMs, endMs }) {
-	const t = parseTimestamp(record.created_at);
-	return (startMs === undefined || t >= startMs) && (endMs === undefined || t < endMs);
+function inDayRange(time, { startMs, endMs }) {
+	return (startMs === undefined || time >= startMs) && (endMs === undefined || time < endMs);
 }
 
 function slicePage(records, page, size) {
@@ -440,7 +459,7 @@ function listPage(ctx, bot, { range, page, size }) {
 	const fault = ctx.sim._takeFault(ctx, BEHAVIOUR_FAULTS);
 	const kind = fault && fault.kind;
 	const all = bot.leads;
-	const matching = all.filter((r) => inDayRange(r, range));
+	const matching = sortedLeads(bot).filter((entry) => inDayRange(entry.time, range));
 	if (kind === 'endless') {
 		return { rows: ctx.sim._endlessRows(ctx.vendor, bot, size), total: (page + 1) * size, totalAll: (page + 1) * size, fault: kind };
 	}
@@ -539,7 +558,7 @@ function robofyLeads(ctx, projectIdText, chatbotId) {
 		rows = ctx.sim._endlessRows('robofy', bot, size);
 		nextToken = encodeToken(page + 1);
 	} else {
-		const matching = bot.leads.filter((r) => !query.sessionId || r.session_id === query.sessionId);
+		const matching = sortedLeads(bot).filter((entry) => !query.sessionId || entry.record.session_id === query.sessionId);
 		const ordered = orderRecords(matching, options.order, `robofy:${bot.id}`);
 		rows = clone(slicePage(ordered, kind === 'repeatPage' ? 1 : page, size));
 		nextToken = page * size < ordered.length ? encodeToken(page + 1) : undefined;
@@ -646,14 +665,31 @@ function normalizeFault(vendor, fault) {
 }
 
 function faultMatches(fault, ctx) {
-	const { path, page } = fault.match;
+	const { path, page, chatbotId } = fault.match;
 	if (path instanceof RegExp) {
 		path.lastIndex = 0;
 		if (!path.test(ctx.path)) return false;
 	} else if (typeof path === 'string' && !ctx.path.includes(path)) {
 		return false;
 	}
+	if (chatbotId !== undefined && requestedChatbot(ctx.vendor, ctx.path, ctx.query) !== chatbotId) return false;
 	return page === undefined || page === ctx.page;
+}
+
+/**
+ * The chatbot a lead-list request asks for (Chatbase `chatbotId`, Chatzuri `agentId`, Chatof.ai and
+ * Robofy in the path); undefined for other requests, such as the chatbot lists.
+ */
+function requestedChatbot(vendor, path, query) {
+	if (vendor === 'chatbase') return path === '/get-leads' ? query.chatbotId : undefined;
+	if (vendor === 'chatzuri') return path === '/get-leads' ? query.agentId : undefined;
+	const m = vendor === 'chatofAi' ? /^\/chatbot\/([^/]+)\/leads$/.exec(path) : /^\/ai-agent\/leads\/[^/]+\/([^/]+)$/.exec(path);
+	if (!m) return undefined;
+	try {
+		return decodeURIComponent(m[1]);
+	} catch {
+		return m[1];
+	}
 }
 
 /** The page a request asks for, used by fault `match.page`. */
@@ -894,7 +930,13 @@ class Simulator {
 		// The vendor writes the capture instant by its own clock (a skewed clock, or a zone-less
 		// local time that is not UTC); its date filters and ordering then use those written times.
 		const written = new Date(at.getTime() + this._options[vendor].clockOffsetMinutes * 60000);
-		return LEAD_FACTORIES[vendor](spec, written, id, this._options[vendor]);
+		const record = LEAD_FACTORIES[vendor](spec, written, id, this._options[vendor]);
+		// A time the wire does not carry readably; the server still sorts and filters by `written`.
+		if (spec.createdAtText !== undefined) {
+			record.created_at = spec.createdAtText;
+			STORED_TIMES.set(record, written.getTime());
+		}
+		return record;
 	}
 
 	/**
@@ -908,6 +950,7 @@ class Simulator {
 		const bot = this._bots[vendor].get(chatbotId);
 		const records = leads.map((item) => this._completeRecord(vendor, chatbotId, item || {}));
 		bot.leads.push(...records);
+		bot.version = (bot.version || 0) + 1;
 		return clone(records);
 	}
 
@@ -915,7 +958,12 @@ class Simulator {
 	addRawLeads(vendor, chatbotId, records, { projectId } = {}) {
 		assertVendor(vendor);
 		this.addChatbot(vendor, chatbotId, { projectId });
-		this._bots[vendor].get(chatbotId).leads.push(...clone(records));
+		const bot = this._bots[vendor].get(chatbotId);
+		const stored = clone(records);
+		// A time the API writes unreadably is still a time in the vendor's database: now, for its date filters and order.
+		for (const record of stored) if (Number.isNaN(recordTime(record))) STORED_TIMES.set(record, Date.now());
+		bot.leads.push(...stored);
+		bot.version = (bot.version || 0) + 1;
 	}
 
 	/** Adds `count` leads with increasing created_at (default: ending about now) and unique ids. */
@@ -1209,4 +1257,5 @@ module.exports = {
 	SEED,
 	encodeToken,
 	decodeToken,
+	requestedChatbot,
 };

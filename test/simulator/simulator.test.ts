@@ -289,6 +289,25 @@ describe('robofy', () => {
 		expect(() => sim.setOptions('chatbase', { clockOffsetMinutes: 5000 })).toThrow(/clockOffsetMinutes/);
 	});
 
+	it('createdAtText: a time the wire does not carry readably, ordered and filtered by the real one', async () => {
+		sim.addLeads('robofy', 'agent9', [
+			{ name: 'First', createdAt: '2025-03-01T06:00:00Z' },
+			{ name: 'Unreadable', createdAt: '2025-03-01T07:00:00Z', createdAtText: 'not a date' },
+			{ name: 'Last', createdAt: '2025-03-01T08:00:00Z' },
+		], { projectId: 7 });
+		const rows = (await get('robofy', '/ai-agent/leads/7/agent9')).json.data.report.rows as RobofyLead[];
+		expect(rows.map((row) => [row.lead_data[0].field_value, row.created_at])).toEqual([
+			['Last', '2025-03-01 08:00:00'],
+			['Unreadable', 'not a date'],
+			['First', '2025-03-01 06:00:00'],
+		]);
+		const [none] = sim.addLeads('chatbase', 'bot', [{ name: 'No time', createdAt: '2025-03-02T10:00:00Z', createdAtText: null }]);
+		expect(none.created_at).toBeNull();
+		const day = await get('chatbase', '/get-leads?chatbotId=bot&startDate=2025-03-02&endDate=2025-03-02');
+		expect(day.json.collectedCustomers.map((lead: ChatbaseLead) => lead.name)).toEqual(['No time']);
+		expect((await get('chatbase', '/get-leads?chatbotId=bot&startDate=2025-03-03')).json.collectedCustomers).toEqual([]);
+	});
+
 	it('repeatToken hands back the token it was given', async () => {
 		sim.injectFault('robofy', { kind: 'repeatToken', times: Infinity });
 		const page1 = await get('robofy', leadsPath);
@@ -371,6 +390,24 @@ describe('faults', () => {
 		await other.stop();
 		expect(Date.now() - started).toBeLessThan(1000);
 		await expect(hung).rejects.toThrow();
+	});
+
+	it('match.chatbotId fails one chatbot\'s lead requests, wherever the vendor names the chatbot', async () => {
+		sim.generateLeads('chatbase', 'bot2', 2);
+		sim.generateLeads('chatofAi', 'c1', 2);
+		sim.generateLeads('chatofAi', 'c2', 2);
+		sim.generateLeads('robofy', 'a1', 2, { projectId: 3 });
+		sim.generateLeads('robofy', 'a2', 2, { projectId: 3 });
+		sim.injectFault('chatbase', { kind: 'status', status: 403, times: Infinity, match: { chatbotId: 'bot2' } });
+		sim.injectFault('chatofAi', { kind: 'status', status: 500, times: Infinity, match: { chatbotId: 'c2' } });
+		sim.injectFault('robofy', { kind: 'status', status: 500, times: Infinity, match: { chatbotId: 'a1' } });
+		expect((await leads()).status).toBe(200);
+		expect((await get('chatbase', '/get-chatbots')).status).toBe(200);
+		expect((await get('chatbase', '/get-leads?chatbotId=bot2')).status).toBe(403);
+		expect((await get('chatofAi', '/chatbot/c1/leads')).status).toBe(200);
+		expect((await get('chatofAi', '/chatbot/c2/leads')).status).toBe(500);
+		expect((await get('robofy', '/ai-agent/leads/3/a1')).status).toBe(500);
+		expect((await get('robofy', '/ai-agent/leads/3/a2')).status).toBe(200);
 	});
 
 	it('echoAuth leaks the header in the body, but never into the request log', async () => {

@@ -18,6 +18,8 @@ module.exports = {
 		{ name: 'instant trigger', script: 'instant.js' },
 		// Several chatbots in one node / one trigger.
 		{ name: 'several chatbots', script: 'multi.js' },
+		// Ordinary operations (issue 19): a 72-hour outage, a rename, First Poll 5 days back, a 403 under All, a chatbot created while active.
+		{ name: 'operations', script: 'operations.js' },
 	],
 	engines: [
 		// n8n 1.x and the durable scheduler without durable cursors.

@@ -155,7 +155,10 @@ const FORCED = [
 
 async function runOperations(fixture: VendorFixture, seed: number) {
 	const sim = simulator as Simulator;
-	const rand = seededRandom(seed);
+	// mulberry32's first draws are alike for neighbouring seeds: scramble the seed first (murmur3's finalizer).
+	let mixed = Math.imul(seed ^ (seed >>> 16), 0x85ebca6b);
+	mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
+	const rand = seededRandom((mixed ^ (mixed >>> 16)) >>> 0);
 	const vendor = fixture.vendor;
 	const allScope = typeof providerByName(vendor)?.allChatbots === 'function';
 	const projects = fixture.projectId === undefined ? [undefined] : [fixture.projectId, fixture.projectId + 1];
@@ -407,11 +410,12 @@ async function runOperations(fixture: VendorFixture, seed: number) {
 			}
 		}
 		if (hiddenAtActivation && !hiddenAtActivation.listed && hiddenAtActivation.showAtStep === undefined) hiddenAtActivation.showAtStep = rand.int(step + 1, step + 20);
+		let createdNow: Bot | undefined;
 		if (want('create', 0.03) && bots.length < 8) {
-			const bot = addBot(`bot-${bots.length}`, false, n);
+			createdNow = addBot(`bot-${bots.length}`, false, n);
 			counts.created++;
 			done('create');
-			events.push(`${bot.id} created${bot.projectId === undefined ? '' : ` in project ${bot.projectId}`}`);
+			events.push(`${createdNow.id} created${createdNow.projectId === undefined ? '' : ` in project ${createdNow.projectId}`}`);
 		}
 		if (want('hide', 0.04)) {
 			const candidates = bots.filter((bot) => !bot.steady && bot.listed && !bot.spell && bot.created !== n);
@@ -459,18 +463,21 @@ async function runOperations(fixture: VendorFixture, seed: number) {
 		const fromMs = lastPollEnd + 1;
 		const toMs = Date.now();
 		const busy = outage ? rand.pick(bots) : undefined;
+		// A chatbot created now sometimes gets a future-dated lead first, alone (a vendor clock ahead).
+		const futureFirst = createdNow !== undefined && rand.chance(0.4);
 		for (const bot of bots) {
+			if (futureFirst && bot === createdNow) continue;
 			const count = outage
 				? bot === busy ? rand.int(200, 400) : rand.int(0, Math.min(150, Math.ceil(gapMs / (20 * MIN))))
 				: rand.chance(0.4) ? rand.int(1, 3) : 0;
 			store(bot, spread(count, fromMs, toMs), outage ? 'outage' : 'regular', n);
 		}
-		if (want('future', 0.05)) {
+		if (want('future', 0.05) || futureFirst) {
 			futureTimes = futureTimes.filter((time) => time > Date.now());
 			if (futureTimes.length < 2) {
 				const createdAtMs = Date.now() + rand.int(1, 26 * 60) * MIN;
 				futureTimes.push(createdAtMs);
-				const bot = rand.pick(bots);
+				const bot = futureFirst && createdNow ? createdNow : rand.pick(bots);
 				store(bot, [{ createdAtMs }], 'future', n);
 				counts.future++;
 				done('future');
@@ -627,7 +634,7 @@ const cases = FIXTURES.map((fixture, index) => [fixture.displayName, fixture, in
 
 describe.each(cases)('operations with %s', (_name, fixture, index) => {
 	test('outages, renames, budget-limited backlogs, failing, new and hidden chatbots, future and unreadable times: every new lead exactly once', async () => {
-		const seed = SEED ?? 19_000 + index;
+		const seed = SEED ?? 19_003 + index;
 		const run = await runOperations(fixture, seed);
 		process.stdout.write(`${fixture.vendor}: ${JSON.stringify(run.figures)}\n`);
 		const clean = Object.values(run.problems).every((value) => (Array.isArray(value) ? value.length === 0 : value === 0));

@@ -86,6 +86,8 @@ export interface LeadCursorState extends IDataObject {
 	version: 2;
 	/** The workflow the cursor belongs to: a copy of it in another workflow starts anew. */
 	workflowId?: string;
+	/** Counts the polls that wrote it: of the node's state and its backup, the higher is the current one. */
+	generation?: number;
 	/** By chatbot key (provider, provider parameters, chatbot id). */
 	chatbots: Record<string, ChatbotCursorState>;
 	/**

@@ -322,7 +322,7 @@ function accountAnchor(chatbots: Record<string, ChatbotCursorState>): number | u
 
 /** The trigger's state after a poll: each chatbot's own progress; chatbots skipped or failing keep theirs. */
 function nextCursor(settings: TriggerSettings, from: PollInputs, polled: { outcomes: TargetOutcome[]; cache?: ChatbotListCache; targetKeys: string[] }, failing: Record<string, number>): LeadCursorState {
-	const next: LeadCursorState = { version: 2, chatbots: {} };
+	const next: LeadCursorState = { version: 2, chatbots: {}, generation: (from.saved?.generation ?? 0) + 1 };
 	if (from.workflowId !== undefined) next.workflowId = from.workflowId;
 	if (polled.cache) next.chatbotList = polled.cache;
 	for (const outcome of polled.outcomes) {
@@ -337,11 +337,17 @@ function nextCursor(settings: TriggerSettings, from: PollInputs, polled: { outco
 	return next;
 }
 
-/** The saved state, unless it belongs to another workflow (a copy); else the backup of a renamed node or a dropped activation poll. */
+/**
+ * The saved state: the node's own, unless it belongs to another workflow (a copy) or the backup is
+ * newer (the node was renamed back to a name whose old state n8n still holds); else the backup
+ * (a renamed node, or an activation poll whose state n8n dropped).
+ */
 function readSaved(ctx: IPollFunctions, settings: TriggerSettings, workflowId: string | undefined) {
 	const own = readLeadCursor(ctx.getWorkflowStaticData('node').leadCursor, settings.windows.lookBackMs);
 	const mine = own && (own.workflowId === undefined || workflowId === undefined || own.workflowId === workflowId) ? own : undefined;
-	return { saved: mine ?? readPositionBackup(ctx, workflowId, settings.windows.lookBackMs), ownState: mine !== undefined };
+	const backup = readPositionBackup(ctx, workflowId, settings.windows.lookBackMs);
+	if (mine && !(backup && (backup.generation ?? 0) > (mine.generation ?? 0))) return { saved: mine, ownState: true };
+	return { saved: backup, ownState: false };
 }
 
 function pollInputs(ctx: IPollFunctions, settings: TriggerSettings, hostNow: number): PollInputs {

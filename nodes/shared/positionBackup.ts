@@ -42,6 +42,7 @@ export function writePositionBackup(ctx: IPollFunctions, state: LeadCursorState,
 	const compact = (cursor: ChatbotCursorState) => (whole ? cursor : compactCursor(cursor, windows));
 	const backup: LeadCursorState = { version: 2, chatbots: compactAll(state.chatbots, compact) };
 	if (state.workflowId !== undefined) backup.workflowId = state.workflowId;
+	if (state.generation !== undefined) backup.generation = state.generation;
 	if (state.startMarkMs !== undefined) backup.startMarkMs = state.startMarkMs;
 	if (state.failing) backup.failing = state.failing;
 	if (state.unlisted) backup.unlisted = compactAll(state.unlisted, (entry: UnlistedChatbot) => ({ ...entry, state: compact(entry.state) }));

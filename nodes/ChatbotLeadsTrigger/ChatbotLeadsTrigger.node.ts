@@ -31,7 +31,7 @@ export class ChatbotLeadsTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each new lead is emitted exactly once, oldest first. When the workflow is first activated, or a chatbot joins the ones it watches, the leads that already exist are not emitted unless you choose otherwise under First Poll.',
+					'Each new lead is emitted exactly once, oldest first, however long n8n was away. When the workflow is first activated the leads that already exist are not emitted, unless you choose otherwise under First Poll; a chatbot that joins later emits the leads it captured since then.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -66,7 +66,7 @@ export class ChatbotLeadsTrigger implements INodeType {
 				type: 'dateTime',
 				default: '',
 				required: true,
-				description: 'The first poll emits every lead captured on or after this day (UTC)',
+				description: "The first poll emits every lead captured on or after this day (from midnight in the workflow's time zone)",
 				displayOptions: { show: { firstPoll: ['emitSince'] } },
 			},
 			{
@@ -93,7 +93,7 @@ export class ChatbotLeadsTrigger implements INodeType {
 						default: 5,
 						displayOptions: { show: { '/chatbotScope': ['all'] } },
 						description:
-							"How often to ask the vendor for the account's chatbots. A chatbot created in between is watched from the first poll after that (its leads from before are not emitted).",
+							"How often to ask the vendor for the account's chatbots. A chatbot created in between is watched from the first poll after that, and every lead it captured since the trigger started is emitted.",
 					},
 					{
 						displayName: 'Recheck Every (Minutes)',

@@ -1,0 +1,116 @@
+/**
+ * Issue 19's figures, printed (not a test): how many polls a 5,000-lead backlog on a slow vendor
+ * takes to drain under a short poll budget, and how big the trigger's whole static data (node
+ * and global) is with 50 chatbots at 1,000 leads a day. Runs the trigger through n8n-core's real
+ * PollContext (test/harness) against the local simulator.
+ * `npm run bench:ops` (options: --backlog 5000 --latency 1000 --budget 36000 --chatbots 50; 36 s is the durable scheduler's budget)
+ */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
+import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from '../test/fixtures';
+import { pollNode } from '../test/harness/n8n';
+import type { Simulator } from '../test/simulator';
+import { startLocalSimulator } from './simulator';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function option(name: string, fallback: string): number {
+	const index = process.argv.indexOf(`--${name}`);
+	return Number(index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback);
+}
+
+const BACKLOG = option('backlog', '5000');
+const LATENCY_MS = option('latency', '1000');
+const BUDGET_MS = option('budget', '36000');
+const CHATBOTS = option('chatbots', '50');
+
+let clockOffset = 0;
+const realNow = Date.now.bind(Date);
+Date.now = () => realNow() + clockOffset;
+
+function trigger(sim: Simulator, fixture: VendorFixture, parameters: INodeParameters, budgetMs?: number) {
+	let staticData: IDataObject = {};
+	return {
+		async poll() {
+			const result = await pollNode({
+				nodeType: new ChatbotLeadsTrigger(),
+				credentialTypes: ALL_CREDENTIALS,
+				parameters: { ...fixture.parameters, ...parameters },
+				credentials: { [fixture.credentialType]: { apiKey: sim.keys[fixture.vendor], baseUrl: sim.baseUrls[fixture.vendor] } },
+				staticData,
+				pollBudgetMs: budgetMs,
+			});
+			staticData = result.staticData;
+			return result.items?.[0]?.length ?? 0;
+		},
+		bytes() {
+			const node = Buffer.byteLength(JSON.stringify(staticData['node:Chatbot Leads Trigger'] ?? null));
+			const global = Buffer.byteLength(JSON.stringify(staticData.global ?? null));
+			return { node, global };
+		},
+	};
+}
+
+/** A backlog captured while n8n was down, drained by polls with a short budget on a slow vendor. */
+async function backlog(sim: Simulator, fixture: VendorFixture) {
+	sim.reset();
+	clockOffset = 0;
+	sim.addChatbot(fixture.vendor, fixture.chatbotId, { projectId: fixture.projectId });
+	const t = trigger(sim, fixture, {}, BUDGET_MS);
+	await t.poll();
+	clockOffset += 3 * 24 * HOUR_MS;
+	sim.generateLeads(fixture.vendor, fixture.chatbotId, BACKLOG, { start: new Date(Date.now() - 3 * 24 * HOUR_MS), stepMs: Math.floor((3 * 24 * HOUR_MS) / BACKLOG), projectId: fixture.projectId });
+	sim.setOptions(fixture.vendor, { latencyMs: LATENCY_MS } as never);
+	let emitted = 0;
+	let polls = 0;
+	const started = realNow();
+	while (emitted < BACKLOG && polls < 200) {
+		emitted += await t.poll();
+		polls++;
+		clockOffset += MINUTE_MS;
+	}
+	out(`${fixture.vendor.padEnd(9)} | ${String(BACKLOG).padStart(7)} | ${String(emitted).padStart(7)} | ${String(polls).padStart(5)} | ${((realNow() - started) / 1000).toFixed(1).padStart(6)} s`);
+}
+
+/** 50 chatbots at 1,000 leads a day: the static data after activation, an hour of polls and a recheck. */
+async function stateSize(sim: Simulator, fixture: VendorFixture) {
+	sim.reset();
+	clockOffset = 0;
+	const ids = Array.from({ length: CHATBOTS }, (_, i) => `size-bot-${i}`);
+	const stepMs = Math.floor((24 * HOUR_MS) / 1000);
+	for (const id of ids) sim.generateLeads(fixture.vendor, id, 3000, { start: new Date(Date.now() - 3000 * stepMs), stepMs, projectId: fixture.projectId });
+	const t = trigger(sim, fixture, { chatbotScope: 'list', chatbotIds: ids.join(',') });
+	await t.poll();
+	const afterActivation = t.bytes();
+	for (let minute = 0; minute < 61; minute++) {
+		clockOffset += MINUTE_MS;
+		for (const id of ids) if (minute % 2 === 0) sim.generateLeads(fixture.vendor, id, 1, { start: new Date(Date.now() - 1000), projectId: fixture.projectId });
+		await t.poll();
+	}
+	const later = t.bytes();
+	const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`.padStart(8);
+	out(`${fixture.vendor.padEnd(9)} | ${kb(afterActivation.node)} ${kb(afterActivation.global)} | ${kb(later.node)} ${kb(later.global)} | ${kb(later.node + later.global)}`);
+}
+
+async function main() {
+	const sim = await startLocalSimulator();
+	try {
+		out(`Backlog: ${BACKLOG} leads captured over 3 days while n8n was down; ${LATENCY_MS} ms per request; poll budget ${BUDGET_MS} ms; Node ${process.version}.`);
+		out('vendor    | backlog | emitted | polls |   wall');
+		for (const fixture of FIXTURES) await backlog(sim, fixture);
+		out('');
+		out(`Static data: ${CHATBOTS} chatbots (Several by ID) at 1,000 leads a day, defaults (48 h recheck).`);
+		out('vendor    | after activation: node   global | after 1 h of polls and a recheck: node   global | total');
+		for (const fixture of FIXTURES) await stateSize(sim, fixture);
+	} finally {
+		await sim.stop();
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+	process.exitCode = 1;
+});

@@ -73,14 +73,15 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 		test('a lead that shows up later than the look-back window waits for the next recheck, then comes out once', async () => {
 			const options = { lookBackMinutes: 10, recheckEveryMinutes: 30 };
 			const first = await pollTrigger(sim, fixture, {}, { options });
-			add(fixture, [{ createdAt: ago(MIN), name: 'recent' }]);
+			// Three leads: with fewer, the cursor reads from its floor (one might be future-dated) and would catch it at once.
+			add(fixture, [3, 2, 1].map((n) => ({ createdAt: ago(n * MIN), name: `recent-${n}` })));
 			const second = await pollTrigger(sim, fixture, first.staticData, { options });
 			add(fixture, [{ createdAt: ago(30 * MIN), name: 'too-late-for-look-back' }]);
 			const third = await pollTrigger(sim, fixture, second.staticData, { options });
 			clock.advance(31 * MIN);
 			const recheck = await pollTrigger(sim, fixture, third.staticData, { options });
 			const after = await pollTrigger(sim, fixture, recheck.staticData, { options });
-			expect(names(second.items)).toEqual(['recent']);
+			expect(names(second.items)).toEqual(['recent-3', 'recent-2', 'recent-1']);
 			expect(third.items).toHaveLength(0);
 			expect(names(recheck.items)).toEqual(['too-late-for-look-back']);
 			expect(after.items).toHaveLength(0);

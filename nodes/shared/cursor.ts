@@ -148,6 +148,11 @@ function untimedPrint(id: string): string {
 	return createHash('sha256').update(id).digest().toString('base64url', 0, 8);
 }
 
+/** The oldest of the RECENT_KEPT newest lead times; undefined while fewer are known (one of them could be future-dated). */
+export function anchorOf(recent: number[] | undefined): number | undefined {
+	return recent && recent.length >= RECENT_KEPT ? recent[RECENT_KEPT - 1] : undefined;
+}
+
 /** The newest distinct times of `times` and `previous` (future beyond MAX_AHEAD_MS left out). */
 function newestTimes(previous: number[], times: number[], hostNow: number): number[] {
 	const all = new Set(previous);
@@ -172,8 +177,8 @@ export class ChatbotCursor {
 		private readonly windows: CursorWindows,
 		private readonly seen: SeenIds,
 	) {
-		const stored = Array.isArray(state.recentMs) ? state.recentMs.filter((ms) => typeof ms === 'number') : [];
-		this.recent = stored.length > 0 ? stored : state.highMs === undefined ? [] : [state.highMs];
+		// A cursor of an earlier build has only highMs: it reads from its floor once and learns the rest.
+		this.recent = Array.isArray(state.recentMs) ? state.recentMs.filter((ms) => typeof ms === 'number') : [];
 	}
 
 	/**
@@ -194,9 +199,12 @@ export class ChatbotCursor {
 		return new ChatbotCursor(state, windows, SeenIds.restore(state.seen));
 	}
 
-	/** The time the cursor reads and forgets relative to: the oldest of the newest few, so a future-dated lead is outvoted. */
+	/**
+	 * The time the cursor reads and forgets relative to: the oldest of the newest few, so a
+	 * future-dated lead is outvoted. None until that many are known: until then it reads from its floor.
+	 */
 	private anchorMs(recent: number[]): number | undefined {
-		return recent.length === 0 ? undefined : recent[recent.length - 1];
+		return anchorOf(recent);
 	}
 
 	private horizonFor(recent: number[], pending: PendingScan | undefined): number {
@@ -324,8 +332,8 @@ export class ChatbotCursor {
  * look-back window before its newest leads. Leads older than that count as handled.
  */
 export function compactCursor(state: ChatbotCursorState, windows: CursorWindows): ChatbotCursorState {
-	if (state.pending || state.recentMs === undefined) return state;
-	const anchor = state.recentMs[state.recentMs.length - 1];
+	const anchor = anchorOf(state.recentMs);
+	if (state.pending || anchor === undefined) return state;
 	const floorMs = Math.max(state.floorMs, anchor - windows.lookBackMs);
 	const seen = SeenIds.restore(state.seen);
 	seen.dropBefore(floorMs);

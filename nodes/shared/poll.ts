@@ -13,6 +13,7 @@ import {
 	type ChatbotSelection,
 } from './chatbots';
 import {
+	anchorOf,
 	ChatbotCursor,
 	compactCursor,
 	keptFor,
@@ -311,13 +312,12 @@ function keepUnlisted(settings: TriggerSettings, from: PollInputs, current: Set<
 
 /**
  * The third newest lead time across the account's chatbots (vendor clock): close to the newest,
- * yet a future-dated lead or two cannot push it past leads still to come.
+ * yet a future-dated lead or two cannot push it past leads still to come. None with fewer leads.
  */
 function accountAnchor(chatbots: Record<string, ChatbotCursorState>): number | undefined {
 	const times = new Set<number>();
 	for (const state of Object.values(chatbots)) for (const ms of state.recentMs ?? []) times.add(ms);
-	const newest = [...times].sort((a, b) => b - a).slice(0, 3);
-	return newest.length === 0 ? undefined : newest[newest.length - 1];
+	return anchorOf([...times].sort((a, b) => b - a));
 }
 
 /** The trigger's state after a poll: each chatbot's own progress; chatbots skipped or failing keep theirs. */

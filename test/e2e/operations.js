@@ -31,7 +31,7 @@
  * At the end, per scenario: new / emitted / lost / duplicated, and leads that existed before
  * (or before the date) must never come out. On a failure the trigger's static data is printed.
  * Each check prints `ok - name` or `not ok - name: reason`; the last line is `N passed, N failed`
- * (also appended as `N M` to $TEST_SUMMARY_FILE). About 6-7 minutes with n8n cached.
+ * (also appended as `N M` to $TEST_SUMMARY_FILE). About 5-6 minutes with n8n cached.
  */
 const crypto = require('crypto');
 const fs = require('fs');

@@ -68,6 +68,8 @@ export interface ChatbotCursorState extends IDataObject {
 	recheckedAt?: number;
 	/** A recheck that a short poll budget cut into parts: where the next part starts. */
 	recheck?: RecheckProgress;
+	/** The last recheck read the whole period in one poll: old hours may be kept as digests (SeenIds). */
+	wholeRechecks?: boolean;
 	/** Host time of the last poll, to tell a shifted clock from a fresh lead. */
 	polledAt?: number;
 	/** Offset in hours the shifted-times warning was last logged for. */
@@ -243,11 +245,42 @@ export class ChatbotCursor {
 		return this.state.recheck ?? { fromMs: this.horizonMs() };
 	}
 
-	/** Whether a lead read now is to be emitted: unseen, not before the horizon, and not one that was already there at a start. */
+	/**
+	 * Whether a lead read now is to be emitted: unseen, not before the horizon, and not one that was
+	 * already there at a start. Leads of digested hours are told apart by `reconcileDigests` instead.
+	 */
 	shouldEmit(lead: SeenLead): boolean {
-		if (lead.createdAtMs < this.horizonMs() || this.seen.has(lead.id)) return false;
+		if (lead.createdAtMs < this.horizonMs() || this.seen.isDigested(lead.createdAtMs) || this.seen.has(lead.id)) return false;
 		const emitFrom = this.state.pending?.emitFromMs;
 		return emitFrom === undefined || lead.createdAtMs >= emitFrom;
+	}
+
+	/**
+	 * After a recheck that read every lead from `fromMs` on in one go: the ids in digested hours
+	 * not seen before, and the hours where too many changed to tell (their leads are all given, to
+	 * emit once more rather than lose one).
+	 */
+	reconcileDigests(leads: SeenLead[], fromMs: number): { fresh: Set<string>; unknownHours: number[] } {
+		const firstWhole = Math.ceil(fromMs / HOUR_MS);
+		const byHour = new Map<number, string[]>();
+		for (const hour of this.seen.digestHours()) if (hour >= firstWhole) byHour.set(hour, []);
+		for (const lead of leads) {
+			const hour = Math.floor(lead.createdAtMs / HOUR_MS);
+			if (hour >= firstWhole && this.seen.isDigested(lead.createdAtMs)) byHour.set(hour, [...(byHour.get(hour) ?? []), lead.id]);
+		}
+		const fresh = new Set<string>();
+		const unknownHours: number[] = [];
+		for (const [hour, ids] of byHour) {
+			const outcome = this.seen.reconcileHour(hour, ids);
+			if (outcome === 'unknown') unknownHours.push(hour);
+			for (const id of outcome === 'unknown' ? ids : outcome) fresh.add(id);
+		}
+		return { fresh, unknownHours };
+	}
+
+	/** Whether the cursor keeps some hours as digests: a recheck cut into parts cannot tell their new leads. */
+	hasDigests(): boolean {
+		return this.seen.digestHours().length > 0;
 	}
 
 	/** Whether a lead without a readable time is to be emitted (seen for the first time, outside a start). */
@@ -284,6 +317,8 @@ export class ChatbotCursor {
 			scan: ScanOutcome;
 			/** A recheck ran to the end ('done'), stopped part-way (where to go on), or did not run. */
 			recheck: 'done' | RecheckProgress | undefined;
+			/** Whether that recheck read the whole period in this one poll. */
+			recheckWhole?: boolean;
 			untimedIds?: string[];
 			largestPage?: number;
 			resume?: ResumePoint;
@@ -295,6 +330,13 @@ export class ChatbotCursor {
 		const horizon = this.horizonFor(recent, pending);
 		for (const lead of leads) if (lead.createdAtMs >= horizon) this.seen.add(lead.id, lead.createdAtMs);
 		this.seen.dropBefore(horizon);
+		const wholeRechecks = extras.recheck === undefined ? this.state.wholeRechecks : extras.recheck === 'done' && extras.recheckWhole === true;
+		const anchor = this.anchorMs(recent);
+		// Whole hours no regular poll reads again (before the look-back window) become digests, once
+		// rechecks have shown they read the whole period in one poll.
+		if (wholeRechecks && rechecks(this.windows) && anchor !== undefined) {
+			this.seen.digestBefore(Math.min(anchor - this.windows.lookBackMs, pending?.fromMs ?? Infinity));
+		}
 		// Ids before the horizon are forgotten from here on, so that is the floor: a longer recheck
 		// period set later must not bring back leads whose ids are gone.
 		const state: ChatbotCursorState = { floorMs: horizon, seen: this.seen.toJSON(), polledAt: hostNow };
@@ -309,6 +351,7 @@ export class ChatbotCursor {
 		if (recheckedAt !== undefined) state.recheckedAt = recheckedAt;
 		const recheck = extras.recheck === undefined ? this.state.recheck : extras.recheck === 'done' ? undefined : extras.recheck;
 		if (recheck && !pending) state.recheck = recheck;
+		if (wholeRechecks) state.wholeRechecks = true;
 		const zoneWarning = extras.zoneWarning ?? this.state.zoneWarning;
 		if (zoneWarning !== undefined) state.zoneWarning = zoneWarning;
 		const largestPage = extras.largestPage ?? this.state.largestPage;

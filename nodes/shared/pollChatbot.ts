@@ -19,6 +19,8 @@ export interface ChatbotPollSettings {
 	recheckUntilMs?: number;
 }
 
+type RecheckRead = Awaited<ReturnType<typeof recheckPart>>;
+
 export interface ChatbotPoll {
 	state: ChatbotCursorState;
 	emit: TimedLead[];
@@ -44,7 +46,7 @@ async function recheckPart(client: VendorClient, settings: ChatbotPollSettings, 
 	const { fromMs, position } = cursor.recheckStart();
 	const scan = await scanLeadsSince(client, query, fromMs, { ...options, continueAt: position, stopAfterMs: settings.recheckUntilMs });
 	const progress: 'done' | RecheckProgress = scan.stoppedAt ? { fromMs, position: scan.stoppedAt } : 'done';
-	return { leads: scan.leads, untimed: scan.untimed, progress };
+	return { leads: scan.leads, untimed: scan.untimed, progress, fromMs, whole: progress === 'done' && position === undefined };
 }
 
 /** The recheck, when due and time is left; one that fails is logged and tried again later, never holding back new leads. */
@@ -70,6 +72,28 @@ function newestOf(leads: TimedLead[]): number | undefined {
 	let newest: number | undefined;
 	for (const { createdAtMs } of leads) if (newest === undefined || createdAtMs > newest) newest = createdAtMs;
 	return newest;
+}
+
+/**
+ * The late leads of hours kept as digests, which only a recheck that read the whole period in one
+ * poll can tell; a recheck cut into parts cannot, and says so.
+ */
+function lateFromDigests(ctx: IPollFunctions, query: LeadQuery, cursor: ChatbotCursor, recheck: RecheckRead | undefined): Set<string> {
+	if (!recheck || !cursor.hasDigests()) return new Set();
+	if (!recheck.whole) {
+		if (recheck.progress !== 'done') {
+			ctx.logger.warn(
+				`Chatbot Leads Trigger: the recheck of chatbot "${query.chatbotId}" did not fit in one poll, so leads that show up more than the look-back window late in the hours it keeps compactly are not caught until a recheck fits again. Raise the poll budget (N8N_SCHEDULER_POLL_TIMEOUT) or lower Recheck Late Leads For.`,
+			);
+		}
+		return new Set();
+	}
+	const leads = recheck.leads.map((timed) => ({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
+	const { fresh, unknownHours } = cursor.reconcileDigests(leads, recheck.fromMs);
+	if (unknownHours.length > 0) {
+		ctx.logger.warn(`Chatbot Leads Trigger: too many leads of chatbot "${query.chatbotId}" changed in ${unknownHours.length} old hour(s) to tell which are new; their leads are emitted again rather than risk losing one.`);
+	}
+	return fresh;
 }
 
 /** Leads without a readable time, seen for the first time: emitted once and logged once. */
@@ -108,7 +132,8 @@ export async function pollChatbot(
 	const recheck = scan.stoppedAt ? undefined : await recheckIfDue(ctx, client, settings, query, cursor, options, hostNow);
 	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
 	const untimed = uniqueById(recheck ? [...scan.untimed, ...recheck.untimed] : scan.untimed);
-	const fresh = seen.filter((timed) => cursor.shouldEmit({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
+	const late = lateFromDigests(ctx, query, cursor, recheck);
+	const fresh = seen.filter((timed) => late.has(timed.lead.id) || cursor.shouldEmit({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
 	const zoneWarning = starting ? undefined : shiftedTimesWarning(ctx, client.provider, query, cursor.state, fresh, hostNow);
 	const emit = [...fresh, ...untimedToEmit(ctx, cursor, untimed)];
 	const state = cursor.advance(
@@ -117,6 +142,7 @@ export async function pollChatbot(
 		{
 			scan: { fromMs: start.fromMs, stoppedAt: scan.stoppedAt, newestMs: newestOf(scan.leads) },
 			recheck: recheck?.progress,
+			recheckWhole: recheck?.whole,
 			untimedIds: untimed.map((timed) => timed.lead.id),
 			largestPage: scan.largestPage || undefined,
 			resume: scan.resume,

@@ -5,13 +5,103 @@ import type { IDataObject } from 'n8n-workflow';
 const HOUR_MS = 3_600_000;
 /** 8 bytes of SHA-256 as base64url: 11 characters, 64 bits (a false match among 10^5 ids: ~3e-10). */
 const PRINT_LENGTH = 11;
+/** Cells of an hour's digest: each lead is in two of them, so up to about two differences decode. */
+const CELLS = 4;
+const CELL_BYTES = 9;
+const BEFORE_KEY = 'digestedBefore';
+
+function printBytes(id: string): Buffer {
+	return createHash('sha256').update(id).digest().subarray(0, 8);
+}
 
 function fingerprint(id: string): string {
-	return createHash('sha256').update(id).digest().toString('base64url', 0, 8);
+	return printBytes(id).toString('base64url');
 }
 
 function hourOf(createdAtMs: number): number {
 	return Math.floor(createdAtMs / HOUR_MS);
+}
+
+/** One cell of an hour's digest: how many leads are in it (modulo 256) and the XOR of their 64-bit prints. */
+interface Cell {
+	n: number;
+	hi: number;
+	lo: number;
+}
+
+/** The two cells a print goes into. */
+function cellsOf(hi: number, lo: number): [number, number] {
+	const first = lo % CELLS;
+	return [first, (first + 1 + (hi % (CELLS - 1))) % CELLS];
+}
+
+/**
+ * The leads of one hour as a small invertible sketch (an invertible Bloom lookup table): 48
+ * characters whatever the number of leads. Two digests subtracted give back the few leads one
+ * set has and the other has not, which is all a recheck of an old hour needs to know.
+ */
+class HourDigest {
+	readonly cells: Cell[] = Array.from({ length: CELLS }, () => ({ n: 0, hi: 0, lo: 0 }));
+
+	static of(prints: Buffer[]): HourDigest {
+		const digest = new HourDigest();
+		for (const print of prints) digest.toggle(print.readUInt32BE(0), print.readUInt32BE(4), 1);
+		return digest;
+	}
+
+	static restore(text: string): HourDigest | undefined {
+		const bytes = Buffer.from(text, 'base64url');
+		if (bytes.length !== CELLS * CELL_BYTES) return undefined;
+		const digest = new HourDigest();
+		digest.cells.forEach((cell, i) => {
+			cell.n = bytes.readUInt8(i * CELL_BYTES);
+			cell.hi = bytes.readUInt32BE(i * CELL_BYTES + 1);
+			cell.lo = bytes.readUInt32BE(i * CELL_BYTES + 5);
+		});
+		return digest;
+	}
+
+	toggle(hi: number, lo: number, sign: number): void {
+		for (const index of cellsOf(hi, lo)) {
+			const cell = this.cells[index];
+			cell.n = (cell.n + sign + 256) % 256;
+			cell.hi = (cell.hi ^ hi) >>> 0;
+			cell.lo = (cell.lo ^ lo) >>> 0;
+		}
+	}
+
+	toString(): string {
+		const bytes = Buffer.alloc(CELLS * CELL_BYTES);
+		this.cells.forEach((cell, i) => {
+			bytes.writeUInt8(cell.n, i * CELL_BYTES);
+			bytes.writeUInt32BE(cell.hi, i * CELL_BYTES + 1);
+			bytes.writeUInt32BE(cell.lo, i * CELL_BYTES + 5);
+		});
+		return bytes.toString('base64url');
+	}
+
+	/**
+	 * The prints in `this` but not in `other` (+1) and the other way round (-1), peeled cell by
+	 * cell; undefined when the difference is too big to tell them apart.
+	 */
+	minus(other: HourDigest): Array<{ sign: number; hi: number; lo: number }> | undefined {
+		const diff = new HourDigest();
+		diff.cells.forEach((cell, i) => {
+			cell.n = (this.cells[i].n - other.cells[i].n + 256) % 256;
+			cell.hi = (this.cells[i].hi ^ other.cells[i].hi) >>> 0;
+			cell.lo = (this.cells[i].lo ^ other.cells[i].lo) >>> 0;
+		});
+		const found: Array<{ sign: number; hi: number; lo: number }> = [];
+		for (let guard = 0; guard < 4 * CELLS; guard++) {
+			const index = diff.cells.findIndex((cell, i) => (cell.n === 1 || cell.n === 255) && cellsOf(cell.hi, cell.lo).includes(i));
+			if (index < 0) break;
+			const { n, hi, lo } = diff.cells[index];
+			const sign = n === 1 ? 1 : -1;
+			found.push({ sign, hi, lo });
+			diff.toggle(hi, lo, -sign);
+		}
+		return diff.cells.every((cell) => cell.n === 0 && cell.hi === 0 && cell.lo === 0) ? found : undefined;
+	}
 }
 
 /**
@@ -20,17 +110,31 @@ function hourOf(createdAtMs: number): number {
  * `{ "<hour>": "<fp><fp>..." }`: about 11 bytes a lead instead of the id and its time. Lookups
  * ignore the hour: if the lead's time is read differently later (the user fixed the Time Zone
  * option), it is still known.
+ *
+ * Hours that only a recheck reads again are kept as digests instead (`"d<hour>"`, see HourDigest):
+ * a recheck that read such an hour whole tells its new leads by comparing digests.
  */
 export class SeenIds {
 	/** fingerprint -> hour of the lead's creation */
 	private readonly prints = new Map<string, number>();
 
+	private readonly digests = new Map<number, HourDigest>();
+
+	/** Hours before this one are digests. */
+	private digestedBefore = -Infinity;
+
 	static restore(stored: unknown): SeenIds {
 		const seen = new SeenIds();
 		if (typeof stored !== 'object' || stored === null) return seen;
-		for (const [hour, prints] of Object.entries(stored as IDataObject)) {
-			if (typeof prints !== 'string' || !/^-?\d+$/.test(hour)) continue;
-			for (let i = 0; i + PRINT_LENGTH <= prints.length; i += PRINT_LENGTH) seen.prints.set(prints.slice(i, i + PRINT_LENGTH), Number(hour));
+		for (const [key, value] of Object.entries(stored as IDataObject)) {
+			if (key === BEFORE_KEY && typeof value === 'number') seen.digestedBefore = value;
+			if (typeof value !== 'string') continue;
+			if (/^d-?\d+$/.test(key)) {
+				const digest = HourDigest.restore(value);
+				if (digest) seen.digests.set(Number(key.slice(1)), digest);
+			} else if (/^-?\d+$/.test(key)) {
+				for (let i = 0; i + PRINT_LENGTH <= value.length; i += PRINT_LENGTH) seen.prints.set(value.slice(i, i + PRINT_LENGTH), Number(key));
+			}
 		}
 		return seen;
 	}
@@ -39,7 +143,18 @@ export class SeenIds {
 		return this.prints.has(fingerprint(id));
 	}
 
+	/** Whether leads created at `ms` are kept as a digest (only a whole-hour recheck can tell which are new). */
+	isDigested(ms: number): boolean {
+		return hourOf(ms) < this.digestedBefore;
+	}
+
+	digestHours(): number[] {
+		return [...this.digests.keys()];
+	}
+
+	/** Remembers a lead; one in a digested hour only through `reconcileHour`. */
 	add(id: string, createdAtMs: number): void {
+		if (this.isDigested(createdAtMs)) return;
 		const print = fingerprint(id);
 		const hour = hourOf(createdAtMs);
 		// Keep the latest hour a lead was seen at, so a re-read time never shortens how long it is kept.
@@ -50,10 +165,41 @@ export class SeenIds {
 	dropBefore(ms: number): void {
 		const first = hourOf(ms);
 		for (const [print, hour] of this.prints) if (hour < first) this.prints.delete(print);
+		for (const hour of this.digests.keys()) if (hour < first) this.digests.delete(hour);
 	}
 
-	count(): number {
-		return this.prints.size;
+	/** Turns the hours that end before `ms` into digests. */
+	digestBefore(ms: number): void {
+		const first = hourOf(ms);
+		if (first <= this.digestedBefore) return;
+		const byHour = new Map<number, Buffer[]>();
+		for (const [print, hour] of this.prints) {
+			if (hour >= first) continue;
+			this.prints.delete(print);
+			byHour.set(hour, [...(byHour.get(hour) ?? []), Buffer.from(print, 'base64url')]);
+		}
+		for (const [hour, prints] of byHour) this.digests.set(hour, HourDigest.of(prints));
+		this.digestedBefore = first;
+	}
+
+	/**
+	 * A recheck read every lead of a digested hour: the ids among them not seen before, or
+	 * 'unknown' when too many changed to tell. Either way the hour's digest becomes what was read.
+	 */
+	reconcileHour(hour: number, ids: string[]): string[] | 'unknown' {
+		const prints = new Map(ids.map((id) => [printBytes(id).toString('hex'), id]));
+		const read = HourDigest.of([...prints.keys()].map((hex) => Buffer.from(hex, 'hex')));
+		const stored = this.digests.get(hour) ?? new HourDigest();
+		this.digests.set(hour, read);
+		const diff = read.minus(stored);
+		if (!diff) return 'unknown';
+		const fresh: string[] = [];
+		for (const { sign, hi, lo } of diff) {
+			const hex = hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+			const id = prints.get(hex);
+			if (sign === 1 && id !== undefined) fresh.push(id);
+		}
+		return fresh;
 	}
 
 	toJSON(): IDataObject {
@@ -64,7 +210,9 @@ export class SeenIds {
 			else byHour.set(hour, [print]);
 		}
 		const stored: IDataObject = {};
+		for (const hour of [...this.digests.keys()].sort((a, b) => a - b)) stored[`d${hour}`] = this.digests.get(hour)!.toString();
 		for (const hour of [...byHour.keys()].sort((a, b) => a - b)) stored[String(hour)] = byHour.get(hour)!.join('');
+		if (Number.isFinite(this.digestedBefore)) stored[BEFORE_KEY] = this.digestedBefore;
 		return stored;
 	}
 }

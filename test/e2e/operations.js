@@ -597,11 +597,7 @@ function describeLeads(list) {
 function printTable(rows) {
 	const header = ['scenario', 'workflow', 'new', 'emitted', 'lost', 'duplicated', 'from before'];
 	const lines = rows.map((x) => [x.w.scenario, x.w.label, String(x.newLeads), String(x.emitted), String(x.lost.length), String(x.duplicated.length), String(x.old.length)]);
-	const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-	const fmt = (cells) => `# | ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-	console.log(fmt(header));
-	console.log(`# |${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-	for (const l of lines) console.log(fmt(l));
+	s.printTable(header, lines);
 }
 
 // ---------------------------------------------------------------------------------- main

@@ -396,7 +396,17 @@ function seenFingerprints(cursor) {
 	return prints;
 }
 
+/** Prints a table as `# | a | b |` lines (the e2e scripts' figure tables). */
+function printTable(header, lines) {
+	const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+	const fmt = (cells) => `# | ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+	console.log(fmt(header));
+	console.log(`# |${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+	for (const l of lines) console.log(fmt(l));
+}
+
 module.exports = {
+	printTable,
 	leadFingerprint,
 	seenFingerprints,
 	REPO,

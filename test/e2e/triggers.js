@@ -573,11 +573,7 @@ function printTable(allRows) {
 		`${x.killRepeats}${x.inFlightAtKill ? '' : ' (not in flight)'}`,
 		String(x.unexpected),
 	]);
-	const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-	const fmt = (cells) => `# | ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-	console.log(fmt(header));
-	console.log(`# |${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-	for (const l of lines) console.log(fmt(l));
+	s.printTable(header, lines);
 }
 
 // ---------------------------------------------------------------------------------- main

@@ -1,5 +1,5 @@
 /**
- * SeenIds' digests (issue 19, stored state): an old hour kept as a 48-character sketch still tells
+ * SeenIds' digests (issue 19, stored state): an old hour kept as a 56-character sketch still tells
  * a recheck which of its leads are new, after a save and restore.
  */
 import { SeenIds } from '../nodes/shared/seenIds';
@@ -25,7 +25,7 @@ describe('SeenIds digests', () => {
 		seen.add('next-hour', base + HOUR + 1);
 		seen.digestBefore(base + HOUR);
 		const stored = seen.toJSON();
-		expect(String(stored[`d${base / HOUR}`]).length).toBeLessThanOrEqual(48);
+		expect(String(stored[`d${base / HOUR}`]).length).toBeLessThanOrEqual(56);
 		expect(stored[String(base / HOUR)]).toBeUndefined();
 		expect(seen.has('lead-3')).toBe(false);
 		expect(seen.isDigested(base + 5)).toBe(true);
@@ -51,8 +51,17 @@ describe('SeenIds digests', () => {
 				decoded++;
 			}
 		}
-		expect(decoded).toBeGreaterThan(40);
+		expect(decoded).toBeGreaterThan(54);
 		expect(digestedHour(known).reconcileHour(base / HOUR, [...known, ...ids('flood', 12)])).toBe('unknown');
+	});
+
+	test('a read cut short (a vendor page missing) emits nothing and forgets nothing: the next whole read still finds the late lead', () => {
+		const seen = digestedHour(known);
+		expect(seen.reconcileHour(base / HOUR, known.slice(0, 20))).toEqual([]);
+		expect(seen.reconcileHour(base / HOUR, [...known.slice(0, 20), 'late-1'])).toEqual([]);
+		const again = SeenIds.restore(JSON.parse(JSON.stringify(seen.toJSON())));
+		expect(again.reconcileHour(base / HOUR, [...known, 'late-1'])).toEqual(['late-1']);
+		expect(again.reconcileHour(base / HOUR, [...known, 'late-1'])).toEqual([]);
 	});
 
 	test('after a reconcile the hour holds what was read: the same leads again are not new', () => {

@@ -110,7 +110,7 @@ export class ChatbotLeadsTrigger implements INodeType {
 						typeOptions: { minValue: 0 },
 						default: 48,
 						description:
-							"How late a lead may show up in the vendor's API and still be emitted, by a recheck. 0 turns rechecks off. The stored state holds the IDs of the leads of the last hours (about 11 bytes each) and a 48-byte digest for each older hour of this period.",
+							"How late a lead may show up in the vendor's API and still be emitted, by a recheck. 0 turns rechecks off. The stored state holds the IDs of the leads of the last hours (about 11 bytes each) and a 56-byte digest for each older hour of this period.",
 					},
 					...requestOptionProperties,
 				],

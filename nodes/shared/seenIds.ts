@@ -5,9 +5,11 @@ import type { IDataObject } from 'n8n-workflow';
 const HOUR_MS = 3_600_000;
 /** 8 bytes of SHA-256 as base64url: 11 characters, 64 bits (a false match among 10^5 ids: ~3e-10). */
 const PRINT_LENGTH = 11;
-/** Cells of an hour's digest: each lead is in two of them, so up to about two differences decode. */
-const CELLS = 4;
-const CELL_BYTES = 9;
+/** Cells of an hour's digest: each lead is in three of them, so a few differences decode (two: 55 in 56). */
+const CELLS = 8;
+const HASHES = 3;
+const CELL_BYTES = 5;
+const COUNT_BYTES = 2;
 const BEFORE_KEY = 'digestedBefore';
 
 function printBytes(id: string): Buffer {
@@ -22,60 +24,69 @@ function hourOf(createdAtMs: number): number {
 	return Math.floor(createdAtMs / HOUR_MS);
 }
 
-/** One cell of an hour's digest: how many leads are in it (modulo 256) and the XOR of their 64-bit prints. */
+/** One cell of an hour's digest: how many leads are in it (modulo 256) and the XOR of their 32-bit prints. */
 interface Cell {
 	n: number;
-	hi: number;
-	lo: number;
+	x: number;
 }
 
-/** The two cells a print goes into. */
-function cellsOf(hi: number, lo: number): [number, number] {
-	const first = lo % CELLS;
-	return [first, (first + 1 + (hi % (CELLS - 1))) % CELLS];
+/** The three distinct cells a print goes into, from bits of the print itself. */
+function cellsOf(x: number): number[] {
+	const cells: number[] = [];
+	for (let bits = x; cells.length < HASHES; bits = Math.floor(bits / CELLS)) {
+		const cell = bits % CELLS;
+		if (!cells.includes(cell)) cells.push(cell);
+		if (bits === 0) for (let c = 0; cells.length < HASHES; c++) if (!cells.includes(c)) cells.push(c);
+	}
+	return cells;
 }
 
 /**
- * The leads of one hour as a small invertible sketch (an invertible Bloom lookup table): 48
- * characters whatever the number of leads. Two digests subtracted give back the few leads one
+ * The leads of one hour as a small invertible sketch (an invertible Bloom lookup table) and
+ * their count: 56 characters whatever the number of leads. Two digests subtracted give back the few leads one
  * set has and the other has not, which is all a recheck of an old hour needs to know.
  */
 class HourDigest {
-	readonly cells: Cell[] = Array.from({ length: CELLS }, () => ({ n: 0, hi: 0, lo: 0 }));
+	readonly cells: Cell[] = Array.from({ length: CELLS }, () => ({ n: 0, x: 0 }));
+
+	/** How many leads it holds. */
+	count = 0;
 
 	static of(prints: Buffer[]): HourDigest {
 		const digest = new HourDigest();
-		for (const print of prints) digest.toggle(print.readUInt32BE(0), print.readUInt32BE(4), 1);
+		for (const print of prints) digest.toggle(print.readUInt32BE(0), 1);
 		return digest;
 	}
 
 	static restore(text: string): HourDigest | undefined {
 		const bytes = Buffer.from(text, 'base64url');
-		if (bytes.length !== CELLS * CELL_BYTES) return undefined;
+		if (bytes.length !== COUNT_BYTES + CELLS * CELL_BYTES) return undefined;
 		const digest = new HourDigest();
+		digest.count = bytes.readUInt16BE(0);
 		digest.cells.forEach((cell, i) => {
-			cell.n = bytes.readUInt8(i * CELL_BYTES);
-			cell.hi = bytes.readUInt32BE(i * CELL_BYTES + 1);
-			cell.lo = bytes.readUInt32BE(i * CELL_BYTES + 5);
+			const at = COUNT_BYTES + i * CELL_BYTES;
+			cell.n = bytes.readUInt8(at);
+			cell.x = bytes.readUInt32BE(at + 1);
 		});
 		return digest;
 	}
 
-	toggle(hi: number, lo: number, sign: number): void {
-		for (const index of cellsOf(hi, lo)) {
+	toggle(x: number, sign: number): void {
+		this.count += sign;
+		for (const index of cellsOf(x)) {
 			const cell = this.cells[index];
 			cell.n = (cell.n + sign + 256) % 256;
-			cell.hi = (cell.hi ^ hi) >>> 0;
-			cell.lo = (cell.lo ^ lo) >>> 0;
+			cell.x = (cell.x ^ x) >>> 0;
 		}
 	}
 
 	toString(): string {
-		const bytes = Buffer.alloc(CELLS * CELL_BYTES);
+		const bytes = Buffer.alloc(COUNT_BYTES + CELLS * CELL_BYTES);
+		bytes.writeUInt16BE(Math.max(0, Math.min(65535, this.count)), 0);
 		this.cells.forEach((cell, i) => {
-			bytes.writeUInt8(cell.n, i * CELL_BYTES);
-			bytes.writeUInt32BE(cell.hi, i * CELL_BYTES + 1);
-			bytes.writeUInt32BE(cell.lo, i * CELL_BYTES + 5);
+			const at = COUNT_BYTES + i * CELL_BYTES;
+			bytes.writeUInt8(cell.n, at);
+			bytes.writeUInt32BE(cell.x, at + 1);
 		});
 		return bytes.toString('base64url');
 	}
@@ -84,23 +95,22 @@ class HourDigest {
 	 * The prints in `this` but not in `other` (+1) and the other way round (-1), peeled cell by
 	 * cell; undefined when the difference is too big to tell them apart.
 	 */
-	minus(other: HourDigest): Array<{ sign: number; hi: number; lo: number }> | undefined {
+	minus(other: HourDigest): Array<{ sign: number; x: number }> | undefined {
 		const diff = new HourDigest();
 		diff.cells.forEach((cell, i) => {
 			cell.n = (this.cells[i].n - other.cells[i].n + 256) % 256;
-			cell.hi = (this.cells[i].hi ^ other.cells[i].hi) >>> 0;
-			cell.lo = (this.cells[i].lo ^ other.cells[i].lo) >>> 0;
+			cell.x = (this.cells[i].x ^ other.cells[i].x) >>> 0;
 		});
-		const found: Array<{ sign: number; hi: number; lo: number }> = [];
+		const found: Array<{ sign: number; x: number }> = [];
 		for (let guard = 0; guard < 4 * CELLS; guard++) {
-			const index = diff.cells.findIndex((cell, i) => (cell.n === 1 || cell.n === 255) && cellsOf(cell.hi, cell.lo).includes(i));
+			const index = diff.cells.findIndex((cell, i) => (cell.n === 1 || cell.n === 255) && cellsOf(cell.x).includes(i));
 			if (index < 0) break;
-			const { n, hi, lo } = diff.cells[index];
+			const { n, x } = diff.cells[index];
 			const sign = n === 1 ? 1 : -1;
-			found.push({ sign, hi, lo });
-			diff.toggle(hi, lo, -sign);
+			found.push({ sign, x });
+			diff.toggle(x, -sign);
 		}
-		return diff.cells.every((cell) => cell.n === 0 && cell.hi === 0 && cell.lo === 0) ? found : undefined;
+		return diff.cells.every((cell) => cell.n === 0 && cell.x === 0) ? found : undefined;
 	}
 }
 
@@ -183,22 +193,29 @@ export class SeenIds {
 	}
 
 	/**
-	 * A recheck read every lead of a digested hour: the ids among them not seen before, or
-	 * 'unknown' when too many changed to tell. Either way the hour's digest becomes what was read.
+	 * A recheck read the leads of a digested hour: the ids among them not seen before, which join
+	 * the digest. Leads it holds that were not read stay in it: a page cut short is not a deletion.
+	 * When too much differs to tell: nothing, if no more leads were read than it holds (most likely
+	 * a read cut short; the next recheck looks again), else 'unknown' and the read becomes the digest.
 	 */
 	reconcileHour(hour: number, ids: string[]): string[] | 'unknown' {
-		const prints = new Map(ids.map((id) => [printBytes(id).toString('hex'), id]));
-		const read = HourDigest.of([...prints.keys()].map((hex) => Buffer.from(hex, 'hex')));
+		const prints = new Map(ids.map((id) => [printBytes(id).readUInt32BE(0), id]));
+		const read = HourDigest.of([...prints.keys()].map((x) => Buffer.from(x.toString(16).padStart(8, '0'), 'hex')));
 		const stored = this.digests.get(hour) ?? new HourDigest();
-		this.digests.set(hour, read);
 		const diff = read.minus(stored);
-		if (!diff) return 'unknown';
-		const fresh: string[] = [];
-		for (const { sign, hi, lo } of diff) {
-			const hex = hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-			const id = prints.get(hex);
-			if (sign === 1 && id !== undefined) fresh.push(id);
+		if (!diff) {
+			if (prints.size <= stored.count) return [];
+			this.digests.set(hour, read);
+			return 'unknown';
 		}
+		const fresh: string[] = [];
+		for (const { sign, x } of diff) {
+			const id = prints.get(x);
+			if (sign !== 1 || id === undefined) continue;
+			fresh.push(id);
+			stored.toggle(x, 1);
+		}
+		this.digests.set(hour, stored);
 		return fresh;
 	}
 

@@ -94,7 +94,7 @@ async function stateSize(sim: Simulator, fixture: VendorFixture) {
 	}
 	const later = t.bytes();
 	const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`.padStart(8);
-	out(`${fixture.vendor.padEnd(9)} | ${kb(afterActivation.node)} ${kb(afterActivation.global)} | ${kb(later.node)} ${kb(later.global)} | ${kb(later.node + later.global)}`);
+	out(`${fixture.vendor.padEnd(9)} | ${kb(afterActivation.node)} ${kb(afterActivation.global)} | ${kb(later.node)} ${kb(later.global)} | ${kb(later.node + later.global)} (${later.node + later.global} bytes)`);
 }
 
 async function main() {

@@ -25,7 +25,8 @@ describe('SeenIds digests', () => {
 		seen.add('next-hour', base + HOUR + 1);
 		seen.digestBefore(base + HOUR);
 		const stored = seen.toJSON();
-		expect(String(stored[`d${base / HOUR}`]).length).toBeLessThanOrEqual(56);
+		expect(stored.digests).toBe(`${base / HOUR}:${String(stored.digests).split(':')[1]}`);
+		expect(String(stored.digests).split(':')[1]).toHaveLength(56);
 		expect(stored[String(base / HOUR)]).toBeUndefined();
 		expect(seen.has('lead-3')).toBe(false);
 		expect(seen.isDigested(base + 5)).toBe(true);
@@ -69,6 +70,18 @@ describe('SeenIds digests', () => {
 		expect(seen.reconcileHour(base / HOUR, [...known, 'late-1'])).toEqual(['late-1']);
 		const again = SeenIds.restore(JSON.parse(JSON.stringify(seen.toJSON())));
 		expect(again.reconcileHour(base / HOUR, [...known, 'late-1'])).toEqual([]);
+	});
+
+	test('digests of hours apart are stored in one row, the hours between as empty ones', () => {
+		const seen = new SeenIds();
+		seen.add('a', base);
+		seen.add('b', base + 3 * HOUR);
+		seen.digestBefore(base + 4 * HOUR);
+		const row = String(seen.toJSON().digests).split(':')[1];
+		expect(row).toHaveLength(4 * 56);
+		const restored = SeenIds.restore(JSON.parse(JSON.stringify(seen.toJSON())));
+		expect(restored.reconcileHour(base / HOUR + 3, ['b', 'late'])).toEqual(['late']);
+		expect(restored.reconcileHour(base / HOUR + 1, ['late-2'])).toEqual(['late-2']);
 	});
 
 	test('an hour digested with no leads: every lead read there later is new', () => {

@@ -11,6 +11,9 @@ const HASHES = 3;
 const CELL_BYTES = 5;
 const COUNT_BYTES = 2;
 const BEFORE_KEY = 'digestedBefore';
+/** All digests in one string: the first hour, a colon, then one digest per hour in a row. */
+const DIGESTS_KEY = 'digests';
+const DIGEST_CHARS = Math.ceil(((COUNT_BYTES + CELLS * CELL_BYTES) * 4) / 3);
 
 function printBytes(id: string): Buffer {
 	return createHash('sha256').update(id).digest().subarray(0, 8);
@@ -121,7 +124,7 @@ class HourDigest {
  * ignore the hour: if the lead's time is read differently later (the user fixed the Time Zone
  * option), it is still known.
  *
- * Hours that only a recheck reads again are kept as digests instead (`"d<hour>"`, see HourDigest):
+ * Hours that only a recheck reads again are kept as digests instead (`"digests"`, see HourDigest):
  * a recheck that read such an hour whole tells its new leads by comparing digests.
  */
 export class SeenIds {
@@ -139,14 +142,21 @@ export class SeenIds {
 		for (const [key, value] of Object.entries(stored as IDataObject)) {
 			if (key === BEFORE_KEY && typeof value === 'number') seen.digestedBefore = value;
 			if (typeof value !== 'string') continue;
-			if (/^d-?\d+$/.test(key)) {
-				const digest = HourDigest.restore(value);
-				if (digest) seen.digests.set(Number(key.slice(1)), digest);
-			} else if (/^-?\d+$/.test(key)) {
+			if (key === DIGESTS_KEY) seen.restoreDigests(value);
+			else if (/^-?\d+$/.test(key)) {
 				for (let i = 0; i + PRINT_LENGTH <= value.length; i += PRINT_LENGTH) seen.prints.set(value.slice(i, i + PRINT_LENGTH), Number(key));
 			}
 		}
 		return seen;
+	}
+
+	private restoreDigests(text: string): void {
+		const [first, row] = text.split(':');
+		if (!/^-?\d+$/.test(first) || row === undefined) return;
+		for (let i = 0; (i + 1) * DIGEST_CHARS <= row.length; i++) {
+			const digest = HourDigest.restore(row.slice(i * DIGEST_CHARS, (i + 1) * DIGEST_CHARS));
+			if (digest && digest.count > 0) this.digests.set(Number(first) + i, digest);
+		}
 	}
 
 	has(id: string): boolean {
@@ -227,7 +237,13 @@ export class SeenIds {
 			else byHour.set(hour, [print]);
 		}
 		const stored: IDataObject = {};
-		for (const hour of [...this.digests.keys()].sort((a, b) => a - b)) stored[`d${hour}`] = this.digests.get(hour)!.toString();
+		const hours = [...this.digests.keys()];
+		if (hours.length > 0) {
+			const first = Math.min(...hours);
+			const row: string[] = [];
+			for (let hour = first; hour <= Math.max(...hours); hour++) row.push((this.digests.get(hour) ?? new HourDigest()).toString());
+			stored[DIGESTS_KEY] = `${first}:${row.join('')}`;
+		}
 		for (const hour of [...byHour.keys()].sort((a, b) => a - b)) stored[String(hour)] = byHour.get(hour)!.join('');
 		if (Number.isFinite(this.digestedBefore)) stored[BEFORE_KEY] = this.digestedBefore;
 		return stored;

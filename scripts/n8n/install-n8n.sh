@@ -14,7 +14,7 @@
 # moved into place, checked, and only then marked complete; an unmarked folder is treated as
 # broken and rebuilt. Concurrent runs are serialised with flock. Non-interactive (CI-safe).
 #
-# Facts behind the steps: /work/shared/n8n-real-install.md
+# Facts behind the steps: ../shared/n8n-real-install.md
 #   - n8n 2.x needs Node >= 24; the machine has Node 20.
 #   - linkedom@0.18.15 needs a package missing from the registry -> override to 0.18.12
 #     (in the install folder's own package.json, never the project's).

@@ -4,7 +4,7 @@
  * Local simulator of the four vendors' lead APIs (Chatbase, Chatzuri, Chatof.ai, Robofy).
  *
  * One HTTP server, one port, each vendor mounted under its own prefix. It follows the vendors'
- * published pages plus the quirks in /work/shared/vendor-apis/VENDOR-NOTES.md, and adds fault
+ * published pages plus the quirks in ../shared/vendor-apis/VENDOR-NOTES.md, and adds fault
  * injection and an admin API (under /__admin/) so tests in another process can drive it.
  *
  * Plain Node.js, no dependencies. See README.md beside this file for the API.

@@ -2,7 +2,7 @@
 
 /**
  * The vendors' "lead submitted" webhooks, as the simulator sends them (see README.md, Webhooks).
- * Shapes and signatures follow /work/shared/vendor-apis/VENDOR-NOTES.md (section Webhooks):
+ * Shapes and signatures follow ../shared/vendor-apis/VENDOR-NOTES.md (section Webhooks):
  *
  * - chatbase `api`: { eventType: 'leads.submit', chatbotId, payload: { conversationId,
  *   customerEmail, customerName, customerPhone } }, header x-chatbase-signature = hex HMAC-SHA1.

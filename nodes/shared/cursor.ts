@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { SeenIds } from './seenIds';
+import { fingerprint, SeenIds } from './seenIds';
 import type { PagePosition } from './types';
 
 const HOUR_MS = 3_600_000;
@@ -146,10 +146,6 @@ function recheckPhaseMs(key: string, everyMs: number): number {
 	return createHash('sha256').update(key).digest().readUInt32BE(0) % Math.max(1, Math.floor(everyMs));
 }
 
-function untimedPrint(id: string): string {
-	return createHash('sha256').update(id).digest().toString('base64url', 0, 8);
-}
-
 /** The oldest of the RECENT_KEPT newest lead times; undefined while fewer are known (one of them could be future-dated). */
 export function anchorOf(recent: number[] | undefined): number | undefined {
 	return recent && recent.length >= RECENT_KEPT ? recent[RECENT_KEPT - 1] : undefined;
@@ -201,16 +197,8 @@ export class ChatbotCursor {
 		return new ChatbotCursor(state, windows, SeenIds.restore(state.seen));
 	}
 
-	/**
-	 * The time the cursor reads and forgets relative to: the oldest of the newest few, so a
-	 * future-dated lead is outvoted. None until that many are known: until then it reads from its floor.
-	 */
-	private anchorMs(recent: number[]): number | undefined {
-		return anchorOf(recent);
-	}
-
 	private horizonFor(recent: number[], pending: PendingScan | undefined): number {
-		const anchor = this.anchorMs(recent);
+		const anchor = anchorOf(recent);
 		const horizon = anchor === undefined ? this.state.floorMs : Math.max(this.state.floorMs, anchor - keptFor(this.windows));
 		return Math.min(horizon, pending?.fromMs ?? Infinity);
 	}
@@ -229,7 +217,7 @@ export class ChatbotCursor {
 	scanStart(): { fromMs: number; continueAt?: PagePosition; resume?: ResumePoint } {
 		const pending = this.state.pending;
 		if (pending) return { fromMs: pending.fromMs, continueAt: pending.position };
-		const anchor = this.anchorMs(this.recent);
+		const anchor = anchorOf(this.recent);
 		if (anchor === undefined) return { fromMs: this.state.floorMs, resume: this.state.resume };
 		return { fromMs: Math.max(this.state.floorMs, anchor - this.windows.lookBackMs), resume: this.state.resume };
 	}
@@ -286,7 +274,7 @@ export class ChatbotCursor {
 	/** Whether a lead without a readable time is to be emitted (seen for the first time, outside a start). */
 	shouldEmitUntimed(id: string): boolean {
 		if (this.existingOnly()) return false;
-		return !this.untimedPrints().includes(untimedPrint(id));
+		return !this.untimedPrints().includes(fingerprint(id));
 	}
 
 	private untimedPrints(): string[] {
@@ -331,7 +319,7 @@ export class ChatbotCursor {
 		for (const lead of leads) if (lead.createdAtMs >= horizon) this.seen.add(lead.id, lead.createdAtMs);
 		this.seen.dropBefore(horizon);
 		const wholeRechecks = extras.recheck === undefined ? this.state.wholeRechecks : extras.recheck === 'done' && extras.recheckWhole === true;
-		const anchor = this.anchorMs(recent);
+		const anchor = anchorOf(recent);
 		// Whole hours no regular poll reads again (before the look-back window) become digests, once
 		// rechecks have shown they read the whole period in one poll.
 		if (wholeRechecks && rechecks(this.windows) && anchor !== undefined) {
@@ -363,7 +351,7 @@ export class ChatbotCursor {
 	private nextUntimed(ids: string[]): string | undefined {
 		const prints = this.untimedPrints();
 		for (const id of ids) {
-			const print = untimedPrint(id);
+			const print = fingerprint(id);
 			if (!prints.includes(print)) prints.push(print);
 		}
 		return prints.length === 0 ? undefined : prints.slice(-UNTIMED_KEPT).join('');

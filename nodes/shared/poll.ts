@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -76,9 +76,13 @@ function pollDeadline(ctx: IPollFunctions, startedAt: number): number | undefine
 	return startedAt + budget - Math.min(BUDGET_RESERVE_MS, budget / 10);
 }
 
-function readWindows(node: ReturnType<IPollFunctions['getNode']>, options: IDataObject): CursorWindows {
-	const option = (name: string, field: string, fallback: number, min: number) =>
-		options[name] === undefined ? fallback : checkPositive(node, 0, field, options[name], min);
+/** A number option of the trigger, checked, or its default. */
+function numberOption(node: INode, options: IDataObject, name: string, field: string, fallback: number, min: number): number {
+	return options[name] === undefined ? fallback : checkPositive(node, 0, field, options[name], min);
+}
+
+function readWindows(node: INode, options: IDataObject): CursorWindows {
+	const option = (name: string, field: string, fallback: number, min: number) => numberOption(node, options, name, field, fallback, min);
 	return {
 		lookBackMs: option('lookBackMinutes', 'Look-Back Window', 60, 1) * MINUTE_MS,
 		recheckMs: option('recheckHours', 'Recheck Late Leads For', 48, 0) * HOUR_MS,
@@ -104,7 +108,7 @@ function readSettings(ctx: IPollFunctions, startedAt: number): TriggerSettings {
 	const run = readRunOptions(node, 0, read);
 	const deadline = pollDeadline(ctx, startedAt);
 	run.request.deadlineMs = deadline;
-	const listEvery = options.listEveryMinutes === undefined ? DEFAULT_LIST_EVERY_MS / MINUTE_MS : checkPositive(node, 0, 'List Chatbots Every', options.listEveryMinutes, 1);
+	const listEvery = numberOption(node, options, 'listEveryMinutes', 'List Chatbots Every', DEFAULT_LIST_EVERY_MS / MINUTE_MS, 1);
 	return {
 		provider,
 		selection: readChatbotSelection(node, 0, provider, read),

@@ -19,7 +19,8 @@ function printBytes(id: string): Buffer {
 	return createHash('sha256').update(id).digest().subarray(0, 8);
 }
 
-function fingerprint(id: string): string {
+/** A lead id's 11-character fingerprint (also how the cursor remembers leads without a readable time). */
+export function fingerprint(id: string): string {
 	return printBytes(id).toString('base64url');
 }
 

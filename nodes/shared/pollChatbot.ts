@@ -3,7 +3,7 @@ import type { IPollFunctions } from 'n8n-workflow';
 import { ChatbotCursor, keptFor, type ChatbotCursorState, type CursorWindows, type RecheckProgress } from './cursor';
 import type { TimedLead } from './normalize';
 import { settle } from './pool';
-import { scanLeadsSince, type ScanOptions } from './scan';
+import { scanLeadsSince, type ScanOptions, type ScanResult } from './scan';
 import type { VendorClient } from './transport';
 import type { LeadQuery } from './types';
 import { shiftedTimesWarning } from './zoneCheck';
@@ -41,12 +41,29 @@ function scanOptions(settings: ChatbotPollSettings, cursor: ChatbotCursor, serve
 	};
 }
 
+/**
+ * A stored page or token the vendor refused: the scan read again from the start of its window.
+ * Cut short again by the budget, it may never get past where it stopped: say what to change.
+ */
+function warnRestarted(ctx: IPollFunctions, client: VendorClient, query: LeadQuery, scan: ScanResult): void {
+	if (scan.restartedBecause === undefined) return;
+	const what = `Chatbot Leads Trigger: ${client.provider.displayName} refused the page saved for chatbot "${query.chatbotId}" by the previous poll (${scan.restartedBecause}), so its leads were read again from the start of the window`;
+	if (scan.stoppedAt === undefined) ctx.logger.warn(`${what}; none is lost or emitted twice.`);
+	else
+		ctx.logger.warn(
+			`${what}, and the poll's time ran out again before the end. If this repeats, older leads of this backlog stay out of reach: its page tokens expire between polls. Poll more often or raise the poll time limit (N8N_SCHEDULER_POLL_TIMEOUT).`,
+		);
+}
+
 /** A due recheck: the whole kept period, in parts across polls when the poll budget is short. */
-async function recheckPart(client: VendorClient, settings: ChatbotPollSettings, query: LeadQuery, cursor: ChatbotCursor, options: ScanOptions) {
+async function recheckPart(ctx: IPollFunctions, client: VendorClient, settings: ChatbotPollSettings, query: LeadQuery, cursor: ChatbotCursor, options: ScanOptions) {
 	const { fromMs, position } = cursor.recheckStart();
 	const scan = await scanLeadsSince(client, query, fromMs, { ...options, continueAt: position, stopAfterMs: settings.recheckUntilMs });
+	warnRestarted(ctx, client, query, scan);
 	const progress: 'done' | RecheckProgress = scan.stoppedAt ? { fromMs, position: scan.stoppedAt } : 'done';
-	return { leads: scan.leads, untimed: scan.untimed, progress, fromMs, whole: progress === 'done' && position === undefined };
+	// A part refused at its stored page read the period again from its start: that is whole too.
+	const fromStart = position === undefined || scan.restartedBecause !== undefined;
+	return { leads: scan.leads, untimed: scan.untimed, progress, fromMs, whole: progress === 'done' && fromStart };
 }
 
 /** The recheck, when due and time is left; one that fails is logged and tried again later, never holding back new leads. */
@@ -61,7 +78,7 @@ async function recheckIfDue(
 ) {
 	if (!cursor.isRecheckDue(hostNow)) return undefined;
 	if (settings.recheckUntilMs !== undefined && Date.now() >= settings.recheckUntilMs) return undefined;
-	const outcome = await settle(async () => await recheckPart(client, settings, query, cursor, options));
+	const outcome = await settle(async () => await recheckPart(ctx, client, settings, query, cursor, options));
 	if ('value' in outcome) return outcome.value;
 	const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
 	ctx.logger.warn(`Chatbot Leads Trigger: the recheck for late leads of chatbot "${query.chatbotId}" failed and is tried again at the next poll: ${reason}`);
@@ -129,6 +146,7 @@ export async function pollChatbot(
 		stopAfterMs: settings.scanUntilMs,
 		existingOnlySpanMs: cursor.existingOnly() ? keptFor(settings.windows) : undefined,
 	});
+	warnRestarted(ctx, client, query, scan);
 	const recheck = scan.stoppedAt ? undefined : await recheckIfDue(ctx, client, settings, query, cursor, options, hostNow);
 	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
 	const untimed = uniqueById(recheck ? [...scan.untimed, ...recheck.untimed] : scan.untimed);

@@ -1,3 +1,5 @@
+import { NodeApiError } from 'n8n-workflow';
+
 import type { ResumePoint } from './cursor';
 import { vendorQuery } from './leads';
 import { normalizeLead, type TimedLead } from './normalize';
@@ -34,6 +36,8 @@ export interface ScanResult {
 	resume?: ResumePoint;
 	/** Set when `stopAfterMs` cut the scan short: where the rest begins. */
 	stoppedAt?: PagePosition;
+	/** Why a stored position was given up and the scan started again from its first page. */
+	restartedBecause?: string;
 	requests: number;
 }
 
@@ -109,12 +113,48 @@ async function scanFrom(
 	return run;
 }
 
+/** Statuses that say nothing about the page asked for: starting again from the first page cannot help. */
+const POSITION_BLIND_STATUSES = new Set(['401', '403', '429']);
+
+/**
+ * Whether a scan that failed at a stored position (a page or token saved by an earlier poll) should
+ * start again from the first page: a vendor may stop taking an old token or page for any reason.
+ */
+function mayStartAgain(error: unknown): boolean {
+	if (isBudgetSpent(error)) return false;
+	return !(error instanceof NodeApiError && POSITION_BLIND_STATUSES.has(String(error.httpCode)));
+}
+
+/** The vendor's own words when it gave any ("Robofy said: ..."), else the error's message. */
+function refusalText(error: unknown): string {
+	if (error instanceof NodeApiError && error.description) return error.description;
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** Pages from a stored position; one the vendor refuses gives way to the first page (`restartedBecause`). */
+async function scanFromStored(
+	client: VendorClient,
+	query: LeadQuery,
+	fromMs: number,
+	options: ScanOptions,
+	resume: ResumePoint | undefined,
+): Promise<{ run: PageRun | 'moved'; restartedBecause?: string }> {
+	const stored = options.continueAt ?? resume?.position;
+	if (stored === undefined) return { run: 'moved' };
+	const anchorId = options.continueAt ? undefined : resume?.anchorId;
+	const outcome = await settle(async () => await scanFrom(client, query, fromMs, stored, anchorId, options));
+	if ('value' in outcome) return { run: outcome.value };
+	if (!mayStartAgain(outcome.error)) throw outcome.error;
+	return { run: 'moved', restartedBecause: refusalText(outcome.error) };
+}
+
 /**
  * Every lead created at or after `fromMs` (-Infinity: all), as cheaply as the vendor allows: its date filter from
  * that day, an early stop when newest-first order proves the rest older, and, where the server
  * returns oldest first, a resume at the page where the previous poll's window began: every lead
  * before that page's first lead is older than the window, and any lead that still counts sorts
- * after it. If that page no longer starts with the same lead, the pages moved: scan from the start.
+ * after it. If that page no longer starts with the same lead, or the vendor no longer takes the
+ * stored page or token, the scan starts again from the first page.
  */
 export async function scanLeadsSince(
 	client: VendorClient,
@@ -126,10 +166,8 @@ export async function scanLeadsSince(
 	const query = vendorQuery(client.provider, { ...baseQuery, startDate, endDate: undefined });
 	const queryKey = JSON.stringify([query.chatbotId, query.params, query.startDate]);
 	const resume = options.resume?.queryKey === queryKey ? options.resume : undefined;
-	let run: PageRun | 'moved' = 'moved';
-	if (options.continueAt) run = await scanFrom(client, query, fromMs, options.continueAt, undefined, options);
-	else if (resume) run = await scanFrom(client, query, fromMs, resume.position, resume.anchorId, options);
-	if (run === 'moved') run = (await scanFrom(client, query, fromMs, FIRST_PAGE, undefined, options)) as PageRun;
+	const stored = await scanFromStored(client, query, fromMs, options, resume);
+	const run = stored.run === 'moved' ? ((await scanFrom(client, query, fromMs, FIRST_PAGE, undefined, options)) as PageRun) : stored.run;
 	const resumable = run.anchor && run.order.isAscending() && !options.continueAt && !run.stoppedAt;
 	const next = resumable ? { queryKey, ...run.anchor! } : undefined;
 	return {
@@ -138,6 +176,7 @@ export async function scanLeadsSince(
 		largestPage: run.largestPage,
 		resume: next,
 		stoppedAt: run.stoppedAt,
+		restartedBecause: stored.restartedBecause,
 		requests: client.requestCount(),
 	};
 }

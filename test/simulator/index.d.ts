@@ -153,6 +153,8 @@ export interface RobofyOptions extends CommonOptions {
 	emptyTokenStyle?: 'null' | 'empty' | 'absent';
 	/** 'report' (default): data.report.next_page_token; 'data': data.next_page_token. */
 	tokenPlacement?: 'report' | 'data';
+	/** Seconds a next_page_token stays valid; an older one gets 400 "nextPageToken has expired". Default 0: forever. */
+	tokenTtlSeconds?: number;
 }
 
 export interface OptionsByVendor {
@@ -406,8 +408,8 @@ export function startSimulator(options?: SimulatorOptions & { port?: number; hos
 /** The chatbot a lead-list request (path below the base URL, query) asks for; undefined for other requests. */
 export function requestedChatbot(vendor: Vendor, path: string, query: Record<string, string>): string | undefined;
 
-/** Robofy page token helpers: base64 of {"page":N}. */
-export function encodeToken(page: number): string;
+/** Robofy page token helpers: base64 of {"page":N} (with `at`, the issue time, when tokens expire). */
+export function encodeToken(page: number, issuedAt?: number): string;
 export function decodeToken(token: string): number | undefined;
 
 export const SEED: {

@@ -33,7 +33,7 @@ const DEFAULT_OPTIONS = Object.freeze({
 	// `total: 'all'` follows the docs literally ("total number of leads for this chatbot"),
 	// i.e. it ignores the date filter; 'filtered' counts only the matching leads.
 	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
-	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1, tokenTtlSeconds: 0 },
 });
 
 const oneOf = (...values) => (v) => values.includes(v) || `must be one of ${values.join(', ')}`;
@@ -54,6 +54,7 @@ const OPTION_CHECKS = {
 	clockOffsetMinutes: (v) => (Number.isFinite(v) && Math.abs(v) <= 48 * 60) || 'must be a number of minutes within +-2880',
 	maxConcurrentRequests: (v) => (Number.isInteger(v) && v >= 0) || 'must be an integer >= 0 (0: no limit)',
 	retryAfterSeconds: nonNegative,
+	tokenTtlSeconds: nonNegative,
 };
 
 /** Faults that act like infrastructure in front of the API: applied before auth and routing. */
@@ -204,9 +205,23 @@ function parsePositiveInt(value, fallback) {
 
 // ─── Robofy page tokens ────────────────────────────────────────────────────────────────────
 
-/** Tokens are base64 of {"page":N}, as the docs' example token eyJwYWdlIjoyfQ== shows. */
-function encodeToken(page) {
-	return Buffer.from(JSON.stringify({ page })).toString('base64');
+/**
+ * Tokens are base64 of {"page":N}, as the docs' example token eyJwYWdlIjoyfQ== shows; with a
+ * token lifetime set they also carry when they were issued.
+ */
+function encodeToken(page, issuedAt) {
+	return Buffer.from(JSON.stringify(issuedAt === undefined ? { page } : { page, at: issuedAt })).toString('base64');
+}
+
+/** Whether a token issued with a time is older than `ttlSeconds` (0: tokens never expire). */
+function tokenExpired(token, ttlSeconds) {
+	if (!ttlSeconds) return false;
+	try {
+		const { at } = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+		return !Number.isFinite(at) || Date.now() - at > ttlSeconds * 1000;
+	} catch {
+		return true;
+	}
 }
 
 /** The page a token points to, or undefined when the token is not one of ours. */
@@ -546,24 +561,26 @@ function robofyLeads(ctx, projectIdText, chatbotId) {
 	const token = query.nextPageToken || undefined;
 	const page = token === undefined ? 1 : decodeToken(token);
 	if (page === undefined) return robofyError(400, 'Invalid nextPageToken');
+	if (token !== undefined && tokenExpired(token, options.tokenTtlSeconds)) return robofyError(400, 'nextPageToken has expired');
 	const bot = ctx.sim._bot('robofy', chatbotId);
 	if (!bot || bot.projectId !== Number(projectIdText)) return robofyError(404, 'Project or chatbot not found');
 
 	const fault = ctx.sim._takeFault(ctx, BEHAVIOUR_FAULTS);
 	const kind = fault && fault.kind;
 	const size = options.pageSize;
+	const issuedAt = options.tokenTtlSeconds ? Date.now() : undefined;
 	let rows;
 	let nextToken;
 	if (kind === 'endless') {
 		rows = ctx.sim._endlessRows('robofy', bot, size);
-		nextToken = encodeToken(page + 1);
+		nextToken = encodeToken(page + 1, issuedAt);
 	} else {
 		const matching = sortedLeads(bot).filter((entry) => !query.sessionId || entry.record.session_id === query.sessionId);
 		const ordered = orderRecords(matching, options.order, `robofy:${bot.id}`);
 		rows = clone(slicePage(ordered, kind === 'repeatPage' ? 1 : page, size));
-		nextToken = page * size < ordered.length ? encodeToken(page + 1) : undefined;
+		nextToken = page * size < ordered.length ? encodeToken(page + 1, issuedAt) : undefined;
 		// The server hands back the token it was given (page 1 gets page 2's token).
-		if (kind === 'repeatToken') nextToken = token || encodeToken(2);
+		if (kind === 'repeatToken') nextToken = token || encodeToken(2, issuedAt);
 	}
 	return reply(200, robofyReportBody(rows, nextToken, options, kind === 'shapeDrift'));
 }

@@ -166,6 +166,19 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 			expect(result.staticData).toEqual(state);
 		});
 
+		test('Fetch Test Event reads one page, however many leads the chatbot has, newest first or oldest first', async () => {
+			generate(sim, fixture, 3000, { start: ago(3000 * 20 * MIN), stepMs: 20 * MIN });
+			add(fixture, [{ createdAt: ago(MIN), name: 'newest' }]);
+			const newestFirst = await pollTrigger(sim, fixture, {}, {}, 'manual');
+			expect(names(newestFirst.items)).toEqual(['newest']);
+			expect(leadRequests(sim, fixture).length).toBeLessThanOrEqual(2);
+			sim.setOptions(fixture.vendor, { order: 'asc' } as never);
+			sim.clearRequests();
+			const oldestFirst = await pollTrigger(sim, fixture, {}, {}, 'manual');
+			expect(oldestFirst.items).toHaveLength(1);
+			expect(leadRequests(sim, fixture).length).toBeLessThanOrEqual(2);
+		});
+
 		test('Fetch Test Event on a chatbot without leads says so clearly', async () => {
 			await expect(pollTrigger(sim, fixture, {}, {}, 'manual')).rejects.toThrow(/has no leads yet/);
 		});

@@ -9,7 +9,7 @@ import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/chatbots';
 import { UNLISTED_KEPT_MS } from '../nodes/shared/poll';
 import { providerByName } from '../nodes/shared/providers';
 import { FIXTURES, type VendorFixture } from './fixtures';
-import { durableTrigger, pollTrigger, useHostClock, useSimulator } from './helpers';
+import { durableTrigger, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
 
 const sim = useSimulator();
 const clock = useHostClock();
@@ -125,6 +125,15 @@ describe.each(cases(FIXTURES))('Trigger, Chatbots: Several by ID with %s', (_nam
 		const sample = await pollTrigger(sim, fixture, {}, several(['bot-a', 'bot-b']), 'manual');
 		expect(emitted(sample.items)).toEqual(['bot-b:newest']);
 		expect(sample.changed).toBe(false);
+	});
+
+	test('Fetch Test Event over 20 chatbots with leads asks only the first few (4 at a time), one page each', async () => {
+		const bots = Array.from({ length: 20 }, (_, i) => `bot-${i}`);
+		for (const bot of bots) existing(bot, 150);
+		const sample = await pollTrigger(sim, fixture, {}, several(bots), 'manual');
+		expect(sample.items).toHaveLength(1);
+		const asked = new Set(leadRequests(sim, fixture).map((request) => request.path + JSON.stringify(request.query)));
+		expect(asked.size).toBeLessThanOrEqual(8);
 	});
 });
 

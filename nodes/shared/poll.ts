@@ -2,11 +2,9 @@ import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
-	describeChatbot,
 	nameChatbotInError,
 	queryForChatbot,
 	readChatbotSelection,
-	resolveChatbots,
 	resolveChatbotsCached,
 	DEFAULT_LIST_EVERY_MS,
 	type ChatbotListCache,
@@ -27,9 +25,9 @@ import {
 import type { TimedLead } from './normalize';
 import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader, type RunOptions } from './params';
 import { pollChatbot, type ChatbotPoll, type ChatbotPollSettings } from './pollChatbot';
-import { forEachInPool, settleEachInPool, TaskPool } from './pool';
+import { settleEachInPool, TaskPool } from './pool';
 import { readPositionBackup, writePositionBackup } from './positionBackup';
-import { scanLeadsSince } from './scan';
+import { sampleLead } from './sampleLead';
 import { zonedDayStartMs } from './time';
 import { createVendorClient, isBudgetSpent, type VendorClient } from './transport';
 import type { ChatbotTarget, LeadProvider, LeadQuery } from './types';
@@ -37,7 +35,6 @@ import { checkDay, checkPositive } from './validate';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-const SAMPLE_DAYS = 30;
 /**
  * How much further back than the recheck period a first poll reads, by the host's clock, to learn
  * which leads already exist; and how far before the host's clock at the start a chatbot that
@@ -137,41 +134,6 @@ function byAge(a: TimedLead, b: TimedLead): number {
 
 function severalChatbots(settings: TriggerSettings): boolean {
 	return settings.selection.scope !== 'one';
-}
-
-/** One chatbot's most recent lead, if it has any. */
-async function newestLead(client: VendorClient, settings: TriggerSettings, query: LeadQuery): Promise<TimedLead | undefined> {
-	// Recent days first: with a date filter that is one cheap request for most chatbots.
-	const since = [Date.now() - SAMPLE_DAYS * 24 * HOUR_MS, -Infinity];
-	for (const fromMs of client.provider.dateFilter ? since : since.slice(1)) {
-		const { leads } = await scanLeadsSince(client, query, fromMs, { maxPages: settings.maxPages, includeRaw: settings.includeRaw });
-		if (leads.length > 0) return leads.sort(byAge)[leads.length - 1];
-	}
-	return undefined;
-}
-
-/** "Fetch Test Event": the most recent lead of the chatbots, as a sample to map; no state is read or written. */
-async function sampleLead(ctx: IPollFunctions, client: VendorClient, settings: TriggerSettings, pool: TaskPool) {
-	const targets = await resolveChatbots(client, settings.selection, pool);
-	const newest: Array<TimedLead | undefined> = [];
-	await forEachInPool(targets, pool, async (target, index) => {
-		const query = queryForChatbot(settings.query, target, severalChatbots(settings));
-		newest[index] = await newestLead(client, settings, query).catch((error: unknown) => {
-			throw severalChatbots(settings) ? nameChatbotInError(error, client.provider, target) : error;
-		});
-	});
-	const found = newest.filter((timed): timed is TimedLead => timed !== undefined).sort(byAge);
-	if (found.length > 0) return [ctx.helpers.returnJsonArray([found[found.length - 1].lead])];
-	const which =
-		targets.length === 0
-			? `The ${client.provider.displayName} account has no ${client.provider.chatbotLabel}s yet`
-			: targets.length === 1
-			? `The ${describeChatbot(client.provider, targets[0])} has no leads yet`
-			: `None of the ${targets.length} ${client.provider.displayName} ${client.provider.chatbotLabel}s has any leads yet`;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`${which}, so there is no sample to show. Capture a test lead through the chatbot, then fetch again.`,
-	);
 }
 
 /** What a poll starts from: the saved state (or its backup), and whether this is the trigger's first poll. */

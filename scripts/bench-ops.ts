@@ -1,9 +1,10 @@
 /**
  * Issue 19's figures, printed (not a test): how many polls a 5,000-lead backlog on a slow vendor
  * takes to drain under a short poll budget, and how big the trigger's whole static data (node
- * and global) is with 50 chatbots at 1,000 leads a day. Runs the trigger through n8n-core's real
+ * and global) is with 50 chatbots at 1,000 leads a day. Issue 23's: how long Fetch Test Event
+ * takes on a chatbot with 30 days of leads at 1,000 a day on that slow vendor. Runs the trigger through n8n-core's real
  * PollContext (test/harness) against the local simulator.
- * `npm run bench:ops` (options: --part backlog|state, --backlog 5000 --latency 1000 --budget 36000 --chatbots 50; 36 s is the durable scheduler's budget)
+ * `npm run bench:ops` (options: --part backlog|state|sample, --backlog 5000 --latency 1000 --budget 36000 --chatbots 50; 36 s is the durable scheduler's budget)
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
@@ -26,7 +27,7 @@ const BACKLOG = option('backlog', '5000');
 const LATENCY_MS = option('latency', '1000');
 const BUDGET_MS = option('budget', '36000');
 const CHATBOTS = option('chatbots', '50');
-/** --part backlog or --part state runs only that half. */
+/** --part backlog, state or sample runs only that part. */
 const PART = process.argv.includes('--part') ? process.argv[process.argv.indexOf('--part') + 1] : 'all';
 
 let clockOffset = 0;
@@ -36,7 +37,7 @@ Date.now = () => realNow() + clockOffset;
 function trigger(sim: Simulator, fixture: VendorFixture, parameters: INodeParameters, budgetMs?: number) {
 	let staticData: IDataObject = {};
 	return {
-		async poll() {
+		async poll(mode: 'trigger' | 'manual' = 'trigger') {
 			const result = await pollNode({
 				nodeType: new ChatbotLeadsTrigger(),
 				credentialTypes: ALL_CREDENTIALS,
@@ -44,6 +45,7 @@ function trigger(sim: Simulator, fixture: VendorFixture, parameters: INodeParame
 				credentials: { [fixture.credentialType]: { apiKey: sim.keys[fixture.vendor], baseUrl: sim.baseUrls[fixture.vendor] } },
 				staticData,
 				pollBudgetMs: budgetMs,
+				mode,
 			});
 			staticData = result.staticData;
 			return result.items?.[0]?.length ?? 0;
@@ -97,16 +99,35 @@ async function stateSize(sim: Simulator, fixture: VendorFixture) {
 	out(`${fixture.vendor.padEnd(9)} | ${kb(afterActivation.node)} ${kb(afterActivation.global)} | ${kb(later.node)} ${kb(later.global)} | ${kb(later.node + later.global)} (${later.node + later.global} bytes)`);
 }
 
+/** Fetch Test Event on a chatbot with 30 days of leads at 1,000 a day, on the slow vendor. */
+async function sample(sim: Simulator, fixture: VendorFixture) {
+	sim.reset();
+	clockOffset = 0;
+	const stepMs = Math.floor((24 * HOUR_MS) / 1000);
+	sim.generateLeads(fixture.vendor, fixture.chatbotId, 30_000, { start: new Date(Date.now() - 30_000 * stepMs), stepMs, projectId: fixture.projectId });
+	sim.setOptions(fixture.vendor, { latencyMs: LATENCY_MS } as never);
+	const started = realNow();
+	const items = await trigger(sim, fixture, {}).poll('manual');
+	const requests = sim.requests.filter((request) => /leads/.test(request.path)).length;
+	out(`${fixture.vendor.padEnd(9)} | ${String(items).padStart(5)} | ${String(requests).padStart(8)} | ${((realNow() - started) / 1000).toFixed(1).padStart(6)} s`);
+}
+
 async function main() {
 	const sim = await startLocalSimulator();
 	try {
-		if (PART !== 'state') {
+		if (PART === 'all' || PART === 'backlog') {
 			out(`Backlog: ${BACKLOG} leads captured over 3 days while n8n was down; ${LATENCY_MS} ms per request; poll budget ${BUDGET_MS} ms; Node ${process.version}.`);
 			out('vendor    | backlog | emitted | polls |   wall');
 			for (const fixture of FIXTURES) await backlog(sim, fixture);
 			out('');
 		}
-		if (PART !== 'backlog') {
+		if (PART === 'all' || PART === 'sample') {
+			out(`Fetch Test Event: one chatbot with 30,000 leads (30 days at 1,000 a day); ${LATENCY_MS} ms per request.`);
+			out('vendor    | items | requests |   wall');
+			for (const fixture of FIXTURES) await sample(sim, fixture);
+			out('');
+		}
+		if (PART === 'all' || PART === 'state') {
 			out(`Static data: ${CHATBOTS} chatbots (Several by ID) at 1,000 leads a day, defaults (48 h recheck).`);
 			out('vendor    | after activation: node   global | after 1 h of polls and a recheck: node   global | total');
 			for (const fixture of FIXTURES) await stateSize(sim, fixture);

@@ -171,6 +171,9 @@ export const providerFilterProperties: INodeProperties[] = PROVIDERS.flatMap((pr
 	(provider.filterProperties ?? []).map((property) => onlyFor(provider.name, property, '/provider')),
 );
 
+/** Vendors whose conversations no API returns, in their own words. */
+const CONVERSATION_UNAVAILABLE = PROVIDERS.flatMap((provider) => provider.conversations.unavailable ?? []).join(' ');
+
 const zonelessProviders = PROVIDERS.filter((provider) => provider.zonelessTimestamps).map((p) => p.name);
 
 /** Options both nodes share: output shape and how patient to be with the vendor. */
@@ -183,6 +186,13 @@ export const requestOptionProperties: INodeProperties[] = [
 		default: 4,
 		description:
 			'How many requests to send at once: chatbots fetched or polled together (Chatbots: All or Several), and in the Chatbot Leads node pages read ahead where the vendor reports how many leads there are (Chatof.ai). A 429 lowers it for the rest of the run.',
+	},
+	{
+		displayName: 'Include Conversation',
+		name: 'includeConversation',
+		type: 'boolean',
+		default: false,
+		description: `Whether to add the chat behind each lead as \`conversation\` (messages with role, text and time, and \`matchedBy\`: how it was found), or null with \`conversationError\` saying why. Chatbase and Chatzuri: by conversation ID, else by the lead's email among its chatbot's conversations of that day; Robofy: the lead's session. ${CONVERSATION_UNAVAILABLE} Costs one request per chatbot and day (per lead on Robofy).`,
 	},
 	{
 		displayName: 'Include Raw Record',

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { readChatbotSelection, resolveChatbots } from './chatbots';
 import { collectLeadsOfChatbots } from './collectChatbots';
+import { ConversationFinder } from './conversations';
 import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader } from './params';
 import { TaskPool } from './pool';
 import { createVendorClient } from './transport';
@@ -29,6 +30,7 @@ async function appendLeadsForItem(ctx: IExecuteFunctions, itemIndex: number, out
 		{ limit, includeRaw: options.includeRaw, paging: { maxPages: options.maxPages, concurrency: options.concurrency }, severalChatbots },
 		pool,
 	);
+	if (options.includeConversation) await new ConversationFinder(client, options.maxPages, pool).attach(leadsPerChatbot.flat());
 	// One push per lead: push(...leads) overflows the call stack past about 120,000 leads.
 	for (const leads of leadsPerChatbot) {
 		for (const lead of leads) output.push({ json: lead, pairedItem: { item: itemIndex } });

@@ -85,6 +85,7 @@ export function readLeadQuery(
 
 export interface RunOptions {
 	includeRaw: boolean;
+	includeConversation: boolean;
 	maxPages: number;
 	concurrency: number;
 	request: RequestSettings;
@@ -96,6 +97,7 @@ export function readRunOptions(node: INode, itemIndex: number, read: ParameterRe
 		options[name] === undefined ? fallback : checkPositive(node, itemIndex, field, options[name], min);
 	return {
 		includeRaw: options.includeRaw === true,
+		includeConversation: options.includeConversation === true,
 		maxPages: number('maxPages', 'Max Pages', 10000, 1),
 		concurrency: Math.min(number('concurrency', 'Concurrent Requests', 4, 1), 10),
 		request: {

@@ -27,6 +27,7 @@ import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterRe
 import { pollChatbot, type ChatbotPoll, type ChatbotPollSettings } from './pollChatbot';
 import { settleEachInPool, TaskPool } from './pool';
 import { readPositionBackup, writePositionBackup } from './positionBackup';
+import { ConversationFinder } from './conversations';
 import { sampleLead } from './sampleLead';
 import { zonedDayStartMs } from './time';
 import { createVendorClient, isBudgetSpent, type VendorClient } from './transport';
@@ -351,5 +352,9 @@ export async function pollChatbotLeads(ctx: IPollFunctions): Promise<INodeExecut
 	ctx.getWorkflowStaticData('node').leadCursor = next;
 	writePositionBackup(ctx, next, settings.windows, !from.ownState);
 	const emit = polled.outcomes.flatMap((outcome) => (outcome.kind === 'polled' ? outcome.emit : [])).sort(byAge);
-	return emit.length > 0 ? [ctx.helpers.returnJsonArray(emit.map((timed) => timed.lead))] : null;
+	if (emit.length === 0) return null;
+	const leads = emit.map((timed) => timed.lead);
+	// After the cursor is set: a conversation that cannot be fetched leaves the lead with conversation null, never unsent.
+	if (settings.run.includeConversation) await new ConversationFinder(client, settings.maxPages, pool).attach(leads);
+	return [ctx.helpers.returnJsonArray(leads)];
 }

@@ -2,6 +2,7 @@ import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { describeChatbot, nameChatbotInError, queryForChatbot, resolveChatbots, type ChatbotSelection } from './chatbots';
+import { ConversationFinder } from './conversations';
 import { vendorQuery } from './leads';
 import { normalizeLead, type TimedLead } from './normalize';
 import { fetchLeadPages } from './pagination';
@@ -19,6 +20,7 @@ export interface SampleSettings {
 	query: LeadQuery;
 	maxPages: number;
 	includeRaw: boolean;
+	run: { includeConversation: boolean };
 }
 
 /** The newest lead of a query's first page (the first lead when none has a readable time). */
@@ -69,5 +71,6 @@ export async function sampleLead(ctx: IPollFunctions, client: VendorClient, sett
 	});
 	if (found.length === 0) throw noSample(ctx, client, targets);
 	const newest = found.reduce((a, b) => (Number.isNaN(a.createdAtMs) || b.createdAtMs > a.createdAtMs ? b : a));
+	if (settings.run.includeConversation) await new ConversationFinder(client, settings.maxPages, pool).attach([newest.lead]);
 	return [ctx.helpers.returnJsonArray([newest.lead])];
 }

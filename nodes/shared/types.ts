@@ -123,6 +123,36 @@ export interface LeadProvider {
 	allChatbots?(read: ListReader): Promise<ChatbotTarget[]>;
 	/** The vendor's "lead submitted" webhook, where it has one (Chatbase, Chatzuri). */
 	webhook?: LeadWebhook;
+	/** How to reach the conversation behind a lead (Include Conversation). */
+	conversations: ConversationSource;
+}
+
+/** A conversation as the vendor gave it; shared code normalizes and matches it. */
+export interface VendorConversation {
+	id: string;
+	startedAt: unknown;
+	source: unknown;
+	/** The visitor's email, where the vendor records one (Chatbase's `customer`). */
+	customerEmail: string | null;
+	messages: Array<{ role: unknown; text: unknown; at: unknown }>;
+}
+
+/**
+ * Where a vendor keeps conversations: by day (a list per chatbot and day, matched by id or by the
+ * visitor's email), by the id a lead names, or nowhere (`unavailable` says why).
+ */
+export interface ConversationSource {
+	byDay?: {
+		pageSize: number;
+		request(chatbotId: string, day: string, page: number, pageSize: number): VendorRequest;
+		parse(body: unknown): VendorConversation[];
+	};
+	byId?: {
+		request(chatbotId: string, conversationId: string): VendorRequest;
+		/** Undefined when the answer holds no such conversation. */
+		parse(body: unknown, conversationId: string): VendorConversation | undefined;
+	};
+	unavailable?: string;
 }
 
 export type HmacAlgorithm = 'sha1' | 'sha256';

@@ -85,7 +85,7 @@ export interface LeadSpec {
 	name?: string | null;
 	email?: string | null;
 	phone?: string | null;
-	/** Chatof.ai conversation_uid. */
+	/** Chatof.ai conversation_uid; Chatbase conversation_id (absent unless given). */
 	conversationId?: string;
 	/** Robofy session_id. */
 	sessionId?: string;
@@ -103,6 +103,28 @@ export interface LeadSpec {
 	ownerUserId?: string;
 	/** Fills chatbot_id / bot_uid when used with makeLead alone (addLeads sets it anyway). */
 	chatbotId?: string;
+}
+
+/** Input to addConversation. Everything is optional. */
+export interface ConversationSpec {
+	/** Default: generated (Robofy: the session id). */
+	id?: string;
+	/** When it started; default now. Each message is a second later than the one before. */
+	createdAt?: Date | string;
+	/** Chatbase's undocumented `customer`: here the visitor's email (or null). */
+	customer?: string | null;
+	source?: string;
+	messages?: Array<{ role: string; content: string }>;
+}
+
+/** A conversation in the Chatbase v1 `get-conversations` shape. */
+export interface ConversationRecord {
+	id: string;
+	created_at: string;
+	messages: Array<{ role: string; content: string; created_at: string }>;
+	chatbot_id: string;
+	customer: string | null;
+	source: string;
 }
 
 /** What addLeads accepts: a partial wire record, or a LeadSpec. */
@@ -381,6 +403,8 @@ export declare class Simulator {
 		leads: Array<LeadInput<V>>,
 		opts?: { projectId?: number },
 	): Array<LeadByVendor[V]>;
+	/** Stores a conversation of a chatbot (Chatbase, Chatzuri; Robofy: a session, id = the leads' sessionId). */
+	addConversation(vendor: Vendor, chatbotId: string, spec?: ConversationSpec, opts?: { projectId?: number }): ConversationRecord;
 	/** Stores records exactly as given (no defaults, no validation): for hostile-data tests. */
 	addRawLeads(vendor: Vendor, chatbotId: string, records: object[], opts?: { projectId?: number }): void;
 	generateLeads<V extends Vendor>(vendor: V, chatbotId: string, count: number, opts?: GenerateOptions): Array<LeadByVendor[V]>;

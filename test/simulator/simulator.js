@@ -14,6 +14,7 @@ const http = require('http');
 const crypto = require('crypto');
 
 const { SHAPES: WEBHOOK_SHAPES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies } = require('./webhooks');
+const { makeConversation, dayPagedConversations, robofySessionChats } = require('./conversations');
 
 // ─── Constants ─────────────────────────────────────────────────────────────────────────────
 
@@ -263,6 +264,8 @@ const LEAD_FACTORIES = {
 		created_at: TIME_FORMATS.chatbase(at, opts.timestampStyle, id),
 		chatbot_id: spec.chatbotId ?? '',
 		account_id: spec.accountId ?? 'acc_sim_0001',
+		// Not documented on the lead list; one public script reads it: present only when given.
+		...(spec.conversationId === undefined ? {} : { conversation_id: spec.conversationId }),
 	}),
 	chatzuri: (spec, at, id) => ({
 		id,
@@ -391,6 +394,8 @@ function lowerCaseKeys(headers) {
 
 /** A reply object returned by vendor route handlers. */
 const reply = (status, body, headers) => ({ status, body, headers });
+/** An error answer in the vendor's own error shape. */
+const vendorError = (ctx) => (status, message) => reply(status, VENDOR_API[ctx.vendor].error(status, message));
 
 // ─── Vendor: Chatbase ──────────────────────────────────────────────────────────────────────
 // GET /get-leads?chatbotId=&startDate=&endDate=&page=&size=  ->  200 { collectedCustomers: [...] }
@@ -403,6 +408,7 @@ const chatbase = {
 	malformed: '{"collectedCustomers": [',
 	routes: [
 		{ pattern: /^\/get-leads$/, leads: true, handle: (ctx) => dayPagedLeads(ctx, chatbaseStyle) },
+		{ pattern: /^\/get-conversations$/, handle: (ctx) => dayPagedConversations(ctx, 'chatbotId', reply, vendorError(ctx)) },
 		{
 			pattern: /^\/get-chatbots$/,
 			handle: (ctx) => reply(200, { chatbots: ctx.sim._botList('chatbase').map((b) => ({ id: b.id, name: b.name })) }),
@@ -430,6 +436,7 @@ const chatzuri = {
 	malformed: '{"data": [',
 	routes: [
 		{ pattern: /^\/get-leads$/, leads: true, handle: (ctx) => dayPagedLeads(ctx, chatzuriStyle) },
+		{ pattern: /^\/get-conversations$/, handle: (ctx) => dayPagedConversations(ctx, 'agentId', reply, vendorError(ctx)) },
 		{
 			pattern: /^\/get-chatbots$/,
 			handle: (ctx) =>
@@ -550,6 +557,7 @@ const robofy = {
 		{ pattern: /^\/ai-agent\/leads\/([^/]+)\/([^/]+)$/, leads: true, handle: robofyLeads },
 		{ pattern: /^\/projects$/, handle: robofyProjects },
 		{ pattern: /^\/ai-agent\/chatbot\/([^/]+)$/, handle: robofyChatbots },
+		{ pattern: /^\/ai-agent\/inbox\/chats\/([^/]+)\/([^/]+)$/, handle: (ctx, bot, session) => robofySessionChats(ctx, bot, session, reply, vendorError(ctx)) },
 	],
 };
 
@@ -969,6 +977,16 @@ class Simulator {
 		bot.leads.push(...records);
 		bot.version = (bot.version || 0) + 1;
 		return clone(records);
+	}
+
+	/** Stores a conversation of a chatbot (Chatbase, Chatzuri, Robofy: a session); returns its record. */
+	addConversation(vendor, chatbotId, spec = {}, { projectId } = {}) {
+		assertVendor(vendor);
+		this.addChatbot(vendor, chatbotId, { projectId });
+		const bot = this._bots[vendor].get(chatbotId);
+		const record = makeConversation(vendor, chatbotId, spec);
+		(bot.conversations ||= []).push(record);
+		return clone(record);
 	}
 
 	/** Stores records exactly as given (no defaults, no validation): for hostile-data tests. */

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider, VendorList } from '../types';
 import { VendorResponseError } from '../types';
+import { conversationsByDay } from './conversationShapes';
 import {
 	allFromChatbotList,
 	contactPayloadLead,
@@ -57,4 +58,5 @@ export const chatbase: LeadProvider = {
 		readEvent: envelopeEventReader(['chatbotId', 'chatbot_id']),
 		mapLead: contactPayloadLead,
 	},
+	conversations: { byDay: conversationsByDay('chatbotId') },
 };

@@ -71,4 +71,7 @@ export const chatofAi: LeadProvider = {
 		conversationId: record.conversation_uid,
 		fields: otherFields(record, MAPPED),
 	}),
+	conversations: {
+		unavailable: 'Chatof.ai has no API that returns a past conversation: only its id comes with the lead, as conversationId.',
+	},
 };

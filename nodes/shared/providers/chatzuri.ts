@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { LeadProvider, VendorList } from '../types';
 import { VendorResponseError } from '../types';
+import { conversationsByDay } from './conversationShapes';
 import {
 	allFromChatbotList,
 	contactPayloadLead,
@@ -62,4 +63,5 @@ export const chatzuri: LeadProvider = {
 		readEvent: envelopeEventReader(['agentId', 'agent_id', 'chatbotId', 'chatbot_id']),
 		mapLead: contactPayloadLead,
 	},
+	conversations: { byDay: conversationsByDay('agentId') },
 };

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ChatbotTarget, LeadProvider, ListReader, PagePosition, VendorList } from '../types';
 import { VendorResponseError } from '../types';
+import { robofySessionChats } from './conversationShapes';
 import { givenName, isObject, listOrFail, messageOf, namedItems } from './util';
 
 const NAME_FIELDS = ['name', 'full_name', 'fullname', 'your_name', 'first_name'];
@@ -145,4 +146,5 @@ export const robofy: LeadProvider = {
 			fields: answers,
 		};
 	},
+	conversations: { byId: robofySessionChats },
 };

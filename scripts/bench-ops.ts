@@ -2,15 +2,17 @@
  * Issue 19's figures, printed (not a test): how many polls a 5,000-lead backlog on a slow vendor
  * takes to drain under a short poll budget, and how big the trigger's whole static data (node
  * and global) is with 50 chatbots at 1,000 leads a day. Issue 23's: how long Fetch Test Event
- * takes on a chatbot with 30 days of leads at 1,000 a day on that slow vendor. Runs the trigger through n8n-core's real
+ * takes on a chatbot with 30 days of leads at 1,000 a day on that slow vendor. Issue 20's: what
+ * Include Conversation costs for 100 leads of one day. Runs the trigger through n8n-core's real
  * PollContext (test/harness) against the local simulator.
- * `npm run bench:ops` (options: --part backlog|state|sample, --backlog 5000 --latency 1000 --budget 36000 --chatbots 50; 36 s is the durable scheduler's budget)
+ * `npm run bench:ops` (options: --part backlog|state|sample|conversations, --backlog 5000 --latency 1000 --budget 36000 --chatbots 50; 36 s is the durable scheduler's budget)
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from '../test/fixtures';
-import { pollNode } from '../test/harness/n8n';
+import { executeNode, pollNode } from '../test/harness/n8n';
 import type { Simulator } from '../test/simulator';
 import { startLocalSimulator } from './simulator';
 
@@ -112,6 +114,33 @@ async function sample(sim: Simulator, fixture: VendorFixture) {
 	out(`${fixture.vendor.padEnd(9)} | ${String(items).padStart(5)} | ${String(requests).padStart(8)} | ${((realNow() - started) / 1000).toFixed(1).padStart(6)} s`);
 }
 
+/** The Chatbot Leads node on 100 leads of one day (each with a conversation): requests without and with Include Conversation. */
+async function conversationCost(sim: Simulator, fixture: VendorFixture) {
+	sim.reset();
+	const day = new Date(Date.now() - 2 * 24 * HOUR_MS).toISOString().slice(0, 10);
+	for (let i = 0; i < 100; i++) {
+		const at = Date.parse(`${day}T08:00:00Z`) + i * 5 * MINUTE_MS;
+		const sessionId = `sess-${i}`;
+		sim.addConversation(fixture.vendor, fixture.chatbotId, { id: fixture.vendor === 'robofy' ? sessionId : undefined, createdAt: new Date(at - MINUTE_MS), customer: `v${i}@example.com` }, { projectId: fixture.projectId });
+		sim.addLeads(fixture.vendor, fixture.chatbotId, [{ email: `v${i}@example.com`, sessionId, createdAt: new Date(at) }], { projectId: fixture.projectId });
+	}
+	const run = async (includeConversation: boolean) => {
+		sim.clearRequests();
+		const [items] = await executeNode({
+			nodeType: new ChatbotLeads(),
+			credentialTypes: ALL_CREDENTIALS,
+			parameters: { ...fixture.parameters, returnAll: true, options: { includeConversation } },
+			credentials: { [fixture.credentialType]: { apiKey: sim.keys[fixture.vendor], baseUrl: sim.baseUrls[fixture.vendor] } },
+			timezone: 'UTC',
+		});
+		const found = (items ?? []).filter((item) => item.json.conversation).length;
+		return { requests: sim.requests.length, found };
+	};
+	const without = await run(false);
+	const withIt = await run(true);
+	out(`${fixture.vendor.padEnd(9)} | ${String(without.requests).padStart(7)} | ${String(withIt.requests).padStart(4)} | ${String(withIt.found).padStart(5)}`);
+}
+
 async function main() {
 	const sim = await startLocalSimulator();
 	try {
@@ -125,6 +154,12 @@ async function main() {
 			out(`Fetch Test Event: one chatbot with 30,000 leads (30 days at 1,000 a day); ${LATENCY_MS} ms per request.`);
 			out('vendor    | items | requests |   wall');
 			for (const fixture of FIXTURES) await sample(sim, fixture);
+			out('');
+		}
+		if (PART === 'all' || PART === 'conversations') {
+			out('Include Conversation: the Chatbot Leads node on 100 leads of one day, each with its conversation.');
+			out('vendor    | without | with | found');
+			for (const fixture of FIXTURES) await conversationCost(sim, fixture);
 			out('');
 		}
 		if (PART === 'all' || PART === 'state') {

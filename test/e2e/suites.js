@@ -20,6 +20,8 @@ module.exports = {
 		{ name: 'several chatbots', script: 'multi.js' },
 		// Ordinary operations (issue 19): a 72-hour outage, a rename, First Poll 5 days back, a 403 under All, a chatbot created while active.
 		{ name: 'operations', script: 'operations.js' },
+		// Include Conversation (issue 20): every vendor through the node, and an active trigger.
+		{ name: 'conversations', script: 'conversations.js' },
 	],
 	engines: [
 		// n8n 1.x and the durable scheduler without durable cursors.

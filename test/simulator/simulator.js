@@ -706,8 +706,9 @@ function faultMatches(fault, ctx) {
  * Robofy in the path); undefined for other requests, such as the chatbot lists.
  */
 function requestedChatbot(vendor, path, query) {
-	if (vendor === 'chatbase') return path === '/get-leads' ? query.chatbotId : undefined;
-	if (vendor === 'chatzuri') return path === '/get-leads' ? query.agentId : undefined;
+	// Conversations of a chatbot count as its requests too (a fault can refuse one chatbot's).
+	if (vendor === 'chatbase') return path === '/get-leads' || path === '/get-conversations' ? query.chatbotId : undefined;
+	if (vendor === 'chatzuri') return path === '/get-leads' || path === '/get-conversations' ? query.agentId : undefined;
 	const m = vendor === 'chatofAi' ? /^\/chatbot\/([^/]+)\/leads$/.exec(path) : /^\/ai-agent\/leads\/[^/]+\/([^/]+)$/.exec(path);
 	if (!m) return undefined;
 	try {
@@ -755,6 +756,9 @@ const ADMIN_ROUTES = {
 		leads: sim.addLeads(b.vendor, b.chatbotId, b.leads || [], { projectId: b.projectId }),
 	}),
 	'GET /__admin/leads': (sim, b, q) => ({ leads: sim.leads(q.vendor, q.chatbotId) }),
+	'POST /__admin/conversations': (sim, b) => ({
+		conversation: sim.addConversation(b.vendor, b.chatbotId, b.conversation || {}, { projectId: b.projectId }),
+	}),
 	'POST /__admin/generate': (sim, b) => ({
 		leads: sim.generateLeads(b.vendor, b.chatbotId, b.count, { start: b.start, stepMs: b.stepMs, projectId: b.projectId }),
 	}),

@@ -76,6 +76,15 @@ describe.each(['chatbase', 'chatzuri'])('%s: conversations by day', (vendor) => 
 		expect(items.filter((item) => conversationOf(item)?.matchedBy === EMAIL_RULE)).toHaveLength(100);
 	});
 
+	test('a rate-limited conversations request (429, Retry-After) is retried, as lead requests are', async () => {
+		sim.injectFault(fixture.vendor, { kind: 'status', status: 429, headers: { 'retry-after': '0' }, match: { path: '/get-conversations' } });
+		talk({ createdAt: ago(20 * MIN), customer: 'ada@example.com' });
+		add([{ name: 'Ada', email: 'ada@example.com', createdAt: ago(10 * MIN) }]);
+		const [item] = await runLeads(sim, fixture, withConversation);
+		expect(conversationOf(item)?.matchedBy).toBe(EMAIL_RULE);
+		expect(conversationRequests().filter((request) => request.status === 429)).toHaveLength(1);
+	});
+
 	test('conversations the plan may not read (403): every lead still comes, with conversation null and why', async () => {
 		sim.injectFault(fixture.vendor, { kind: 'status', status: 403, times: Infinity, match: { path: '/get-conversations' } });
 		add([{ name: 'Ada', email: 'ada@example.com', createdAt: ago(10 * MIN) }]);

@@ -1,5 +1,7 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -53,6 +55,8 @@ export class ChatofAiApi implements ICredentialType {
 			method: 'GET',
 			qs: { page: 1, page_size: 1 },
 		},
+		// n8n's credential tester reads both kinds of rule from one list (status codes on a failed
+		// request, body rules on a successful one); the type allows only one kind per list.
 		rules: [
 			{
 				type: 'responseCode',
@@ -66,6 +70,16 @@ export class ChatofAiApi implements ICredentialType {
 				type: 'responseCode',
 				properties: { value: 404, message: 'No Chatof.ai API answered at this Base URL. Set it back to https://chatof.ai/api/v1/backend unless you use a proxy.' },
 			},
-		],
+			// Chatof.ai also reports failures as HTTP 200 with a non-zero `code`. For a valid key the
+			// bot that cannot exist gives "bot not found" (another code), so only auth codes fail here.
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 401, message: 'Chatof.ai rejected this API key. Copy it again from your Chatof.ai dashboard, and check it is a Chatof.ai key.' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 403, message: 'Chatof.ai accepted the key but refused access. Check the key belongs to the account that owns your chatbots.' },
+			},
+		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as ICredentialTestRequest['rules'],
 	};
 }

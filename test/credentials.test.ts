@@ -36,3 +36,19 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 		expect(apiKey?.typeOptions?.password).toBe(true);
 	});
 });
+
+describe('Chatof.ai credential: failures reported as HTTP 200 with a code', () => {
+	const chatofAi = FIXTURES.find((fixture) => fixture.vendor === 'chatofAi')!;
+
+	test.each([401, 403])('a wrong key answered 200 { code: %i } fails the test', async (code) => {
+		sim.setOptions('chatofAi', { authErrorCode: code });
+		const result = await run(chatofAi, 'not-the-key');
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(code === 401 ? /^Chatof\.ai rejected this API key/ : /^Chatof\.ai accepted the key but refused access/);
+	});
+
+	test('a good key still passes: the bot that cannot exist is "bot not found", not an auth failure', async () => {
+		sim.setOptions('chatofAi', { authErrorCode: 401 });
+		expect(await run(chatofAi, sim.keys.chatofAi)).toEqual({ status: 'OK', message: 'Connection successful!' });
+	});
+});

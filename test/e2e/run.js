@@ -296,6 +296,18 @@ async function runCredentialTests(state) {
 			expect(!JSON.stringify(answer).includes(WRONG_KEY), 'the answer contains the key');
 		});
 	}
+	const chatofAi = s.simulatorCredentials(state.sim).find((credential) => credential.type === 'chatofAiApi');
+	await check('credential test: Chatof.ai wrong key answered HTTP 200 { code: 401 } (its way of reporting failures) says "rejected this API key"', async () => {
+		await state.sim.admin('POST', '/options', { vendor: 'chatofAi', options: { authErrorCode: 401 } });
+		try {
+			const answer = await rest.testCredential({ ...chatofAi, data: { ...chatofAi.data, apiKey: WRONG_KEY } });
+			expect(answer && answer.status === 'Error' && /rejected this API key/.test(answer.message), JSON.stringify(answer));
+			const good = await rest.testCredential(chatofAi);
+			expect(good && good.status === 'OK', `good key: ${JSON.stringify(good)}`);
+		} finally {
+			await state.sim.admin('POST', '/options', { vendor: 'chatofAi', options: { authErrorCode: 0 } });
+		}
+	});
 }
 
 /** The "From List" pickers, called the way the editor calls them, against the simulator. */

@@ -166,6 +166,8 @@ export type ChatzuriOptions = PagedOptions;
 export interface ChatofAiOptions extends PagedOptions {
 	/** data.total: 'all' (default, as documented: all leads of the bot) or 'filtered' (date-filtered count). */
 	total?: 'all' | 'filtered';
+	/** A wrong key answered HTTP 200 with this non-zero `code` (and `msg`), as Chatof.ai reports failures. Default 0: HTTP 401. */
+	authErrorCode?: number;
 }
 
 export interface RobofyOptions extends CommonOptions {

@@ -33,7 +33,7 @@ const DEFAULT_OPTIONS = Object.freeze({
 	chatzuri: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
 	// `total: 'all'` follows the docs literally ("total number of leads for this chatbot"),
 	// i.e. it ignores the date filter; 'filtered' counts only the matching leads.
-	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	chatofAi: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, total: 'all', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1, authErrorCode: 0 },
 	robofy: { order: 'desc', latencyMs: 0, pageSize: 20, emptyTokenStyle: 'null', tokenPlacement: 'report', clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1, tokenTtlSeconds: 0 },
 });
 
@@ -56,6 +56,7 @@ const OPTION_CHECKS = {
 	maxConcurrentRequests: (v) => (Number.isInteger(v) && v >= 0) || 'must be an integer >= 0 (0: no limit)',
 	retryAfterSeconds: nonNegative,
 	tokenTtlSeconds: nonNegative,
+	authErrorCode: (v) => (Number.isInteger(v) && v >= 0) || 'must be an integer >= 0 (0: HTTP 401)',
 };
 
 /** Faults that act like infrastructure in front of the API: applied before auth and routing. */
@@ -1260,6 +1261,8 @@ class Simulator {
 		const auth = req.headers.authorization;
 		const presented = /^bearer\s+(.+)$/i.exec(auth || '');
 		if (!presented || presented[1].trim() !== this.keys[vendor]) {
+			// Chatof.ai reports failures as HTTP 200 with a non-zero code; authErrorCode makes a wrong key one of them.
+			if (ctx.options.authErrorCode) return send(ctx, 200, { code: ctx.options.authErrorCode, msg: api.unauthorized(Boolean(auth)), data: null });
 			return send(ctx, 401, api.error(401, api.unauthorized(Boolean(auth)), api.unauthorizedDetail));
 		}
 

@@ -3,9 +3,10 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
+import { COPY_WAIT_MS } from '../nodes/shared/instant';
 import { HANDOVER_TTL_MS, MAX_REMEMBERED_EVENTS, REDELIVERY_WINDOW_MS } from '../nodes/shared/receivedEvents';
 import { ALL_CREDENTIALS } from './fixtures';
-import { useSimulator } from './helpers';
+import { captureWarnings, useSimulator } from './helpers';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from './harness/webhook';
 import type { WebhookSendOptions, WebhookVendor } from './simulator';
 
@@ -265,9 +266,6 @@ describe('Chatbot Leads Instant Trigger: bad requests start nothing', () => {
 		['malformed JSON labelled application/json: n8n itself answers 422', '{"eventType": "leads.submit", ', 'application/json', 422],
 		['malformed JSON labelled text/plain: the node answers 400', '{"eventType": "leads.submit", ', 'text/plain', 400],
 		['a JSON array', '[]', 'application/json', 400],
-		['an object without an event type', '{"chatbotId":"bot-1"}', 'application/json', 400],
-		['a lead event without a payload', '{"eventType":"leads.submit","chatbotId":"bot-1"}', 'application/json', 400],
-		['a lead event with an empty payload', '{"eventType":"leads.submit","chatbotId":"bot-1","payload":{"customerName":" "}}', 'application/json', 400],
 		['an empty body', '', 'application/json', 400],
 	])('%s', async (_name, body, contentType, expected) => {
 		const server = await trigger({ secret: '' });
@@ -275,6 +273,22 @@ describe('Chatbot Leads Instant Trigger: bad requests start nothing', () => {
 		expect(reply.status).toBe(expected);
 		expect(server.executions).toHaveLength(0);
 		expect(server.errors).toHaveLength(0);
+	});
+
+	// Readable events no retry would make acceptable: 200, so Chatzuri does not retry them for 24 hours.
+	test.each([
+		['an object without an event type', { chatbotId: 'bot-1', payload: { customerEmail: 'a@example.com' } }, /names no event type/],
+		['a lead event without a payload', { eventType: 'leads.submit', chatbotId: 'bot-1' }, /has no lead/],
+		['a lead event with an empty payload', { eventType: 'leads.submit', chatbotId: 'bot-1', payload: { customerName: ' ' } }, /has no lead/],
+	])('a signed event that can never be emitted, %s: acknowledged (200 "Not emitted"), logged, nothing started', async (_name, event, reason) => {
+		const warnings = captureWarnings();
+		const server = await trigger();
+		const sent = await sim.sendWebhook({ vendor: 'chatbase', url: server.url, body: JSON.stringify(event) } as WebhookSendOptions);
+		expect(status(sent)).toEqual([200]);
+		expect(message(sent)).toMatch(/^Not emitted: /);
+		expect(message(sent)).toMatch(reason);
+		expect(server.executions).toHaveLength(0);
+		expect(warnings.filter((line) => /acknowledged an event it does not emit/.test(line))).toHaveLength(1);
 	});
 
 	test('an unsigned request is refused before its body is even read (401, not 400)', async () => {
@@ -298,16 +312,28 @@ describe('Chatbot Leads Instant Trigger: bad requests start nothing', () => {
 });
 
 describe('Chatbot Leads Instant Trigger: once', () => {
-	test('copies arriving together while n8n starts the first execution: one execution, the others 409 (retry later)', async () => {
+	test('copies arriving together while n8n starts the first execution: one execution, the copies wait for it and get 200', async () => {
 		const server = await trigger({ server: { startExecutionDelayMs: 300 } });
 		const sent = await send(server, { copies: 5, concurrent: true });
-		expect(status(sent).sort()).toEqual([200, 409, 409, 409, 409]);
+		expect(status(sent)).toEqual([200, 200, 200, 200, 200]);
+		expect(sent.deliveries.map((delivery) => String((delivery.body as IDataObject).message)).sort()).toEqual([
+			...Array.from({ length: 4 }, () => expect.stringMatching(/^Already received: another copy of this event started the workflow/)),
+			'Workflow was started',
+		]);
 		expect(server.executions).toHaveLength(1);
-		// The vendor retries the 409s later; by then the execution has started and says so.
 		await server.settled();
-		const retried = await sim.redeliverWebhook(sent.id, { copies: 4 });
-		expect(status(retried)).toEqual([200, 200, 200, 200]);
-		expect(message(retried)).toMatch(/Already received/);
+		const retried = await sim.redeliverWebhook(sent.id, { copies: 2 });
+		expect(status(retried)).toEqual([200, 200]);
+		expect(server.executions).toHaveLength(1);
+	});
+
+	test(`a copy whose first execution has not started after ${COPY_WAIT_MS / 1000} s gets 409, so the vendor tries again`, async () => {
+		const server = await trigger({ server: { startExecutionDelayMs: COPY_WAIT_MS + 1500 } });
+		const sent = await send(server, { copies: 2, concurrent: true });
+		expect(status(sent).sort()).toEqual([200, 409]);
+		await server.settled();
+		expect(server.executions).toHaveLength(1);
+		expect(status(await sim.redeliverWebhook(sent.id))).toEqual([200]);
 		expect(server.executions).toHaveLength(1);
 	});
 

@@ -64,10 +64,13 @@ describe('Chatbot Leads Instant Trigger description', () => {
 
 	test('offers only the vendors with lead webhooks, each with its own credential', () => {
 		expect(property('provider')?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['chatbase', 'chatzuri']);
-		expect(description.credentials?.map((c) => [c.name, c.displayOptions?.show?.provider, c.required])).toEqual([
-			['chatbaseApi', ['chatbase'], true],
-			['chatzuriApi', ['chatzuri'], true],
+		expect(description.credentials?.map((c) => [c.name, c.displayOptions?.show, c.required, c.testedBy])).toEqual([
+			['chatbotLeadsWebhookApi', { authentication: ['webhookSecret'] }, true, 'webhookSecretCheck'],
+			['chatbaseApi', { provider: ['chatbase'], authentication: ['apiCredential'] }, true, undefined],
+			['chatzuriApi', { provider: ['chatzuri'], authentication: ['apiCredential'] }, true, undefined],
 		]);
+		// Workflows saved before Authentication existed keep their vendor credential.
+		expect(property('authentication')?.default).toBe('apiCredential');
 	});
 
 	test('its notice says where the URL goes, that without a secret anyone with the URL can send leads, and what Chatof.ai and Robofy users use', () => {

@@ -9,8 +9,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { credentialsFor, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/descriptions';
-import { receiveLeadWebhook, recordExecutionStart } from '../shared/instant';
+import { instantConversationProperty, webhookVendorCredentials, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/descriptions';
+import { receiveLeadWebhook, WEBHOOK_SECRET_AUTH, webhookSecretCheck } from '../shared/instant';
+import { recordExecutionStart } from '../shared/instantExecution';
 import { leadsListSearch } from '../shared/listSearch';
 import { WEBHOOK_PROVIDERS } from '../shared/providers';
 
@@ -26,18 +27,46 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 		defaults: { name: 'Chatbot Leads Instant Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: credentialsFor(WEBHOOK_PROVIDERS),
+		credentials: [
+			{
+				name: 'chatbotLeadsWebhookApi',
+				required: true,
+				testedBy: 'webhookSecretCheck',
+				displayOptions: { show: { authentication: [WEBHOOK_SECRET_AUTH] } },
+			},
+			...webhookVendorCredentials,
+		],
 		// responseData '' (not n8n's default 'firstEntryJson'): the answer is the node's webhookResponse.
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: [
 			{
 				displayName:
-					"Paste this node's Production URL (Webhook URLs, above) into your vendor's dashboard; each lead then starts the workflow as it is captured, once. Without a Webhook Signing Secret in the credential, anyone who knows the URL can send leads. Chatof.ai and Robofy send no lead webhooks: use the Chatbot Leads Trigger for them.",
+					"Paste this node's Production URL (Webhook URLs, above) into your vendor's dashboard; each lead then starts the workflow as it is captured, once. Without a Webhook Signing Secret in the credential, anyone who knows the URL can send leads. No API key (or a plan without API access)? Set Authentication to Webhook Secret Only. Chatof.ai and Robofy send no lead webhooks: use the Chatbot Leads Trigger for them.",
 				name: 'notice',
 				type: 'notice',
 				default: '',
 			},
 			providerPropertyFor(WEBHOOK_PROVIDERS, 'The chatbot vendor that sends the lead webhooks'),
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				noDataExpression: true,
+				// Workflows saved before this parameter existed used the vendor credential.
+				default: 'apiCredential',
+				options: [
+					{
+						name: 'API Credential',
+						value: 'apiCredential',
+						description: "The vendor's credential (API key, Webhook Signing Secret). Needed for Include Conversation.",
+					},
+					{
+						name: 'Webhook Secret Only',
+						value: WEBHOOK_SECRET_AUTH,
+						description: 'No API key: a credential that holds only the Webhook Signing Secret',
+					},
+				],
+			},
 			...WEBHOOK_PROVIDERS.map((provider) => ({
 				displayName: provider.webhook?.setupHint ?? '',
 				name: `${provider.name}WebhookSetup`,
@@ -55,6 +84,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					instantConversationProperty,
 					{
 						displayName: 'Include Other Events',
 						name: 'includeOtherEvents',
@@ -75,7 +105,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 		],
 	};
 
-	methods = { listSearch: leadsListSearch };
+	methods = { listSearch: leadsListSearch, credentialTest: { webhookSecretCheck } };
 
 	// The vendors have no API to register a webhook: the user pastes the URL into their dashboard,
 	// so there is nothing to look up, create or delete on their side.
@@ -100,6 +130,6 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 	// n8n runs this as the first step of the execution a webhook started (execute comes before a
 	// webhook node's pass-through in n8n-core): it remembers the events there, where n8n saves it.
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return recordExecutionStart(this);
+		return await recordExecutionStart(this);
 	}
 }

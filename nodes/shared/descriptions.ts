@@ -1,22 +1,25 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
-import { PROVIDERS } from './providers';
+import { PROVIDERS, WEBHOOK_PROVIDERS } from './providers';
 import type { LeadProvider } from './types';
 
 function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
 	return { ...property, displayOptions: { show: { [path]: [provider] } } };
 }
 
-/** Each provider's credential, asked for only when that provider is picked. */
-export function credentialsFor(providers: LeadProvider[]): INodeCredentialDescription[] {
+/** Each provider's credential, asked for only when that provider is picked (and `show` holds). */
+export function credentialsFor(providers: LeadProvider[], show: Record<string, string[]> = {}): INodeCredentialDescription[] {
 	return providers.map((provider) => ({
 		name: provider.credentialType,
 		required: true,
-		displayOptions: { show: { provider: [provider.name] } },
+		displayOptions: { show: { provider: [provider.name], ...show } },
 	}));
 }
 
 export const credentialsForProviders = credentialsFor(PROVIDERS);
+
+/** The Instant Trigger's vendor credentials, for Authentication: API Credential. */
+export const webhookVendorCredentials = credentialsFor(WEBHOOK_PROVIDERS, { authentication: ['apiCredential'] });
 
 const displayNames = JSON.stringify(Object.fromEntries(PROVIDERS.map((provider) => [provider.name, provider.displayName])));
 /** The chatbot as the canvas shows it: the locator may reach a subtitle as an object or as its value. */
@@ -176,6 +179,18 @@ const CONVERSATION_UNAVAILABLE = PROVIDERS.flatMap((provider) => provider.conver
 
 const zonelessProviders = PROVIDERS.filter((provider) => provider.zonelessTimestamps).map((p) => p.name);
 
+const CONVERSATION_MATCHING =
+	"(messages with role, text and time, and `matchedBy`: how it was found), or null with `conversationError` saying why. Chatbase and Chatzuri: by conversation ID, else by the lead's email among its chatbot's conversations of that day";
+
+/** The Instant Trigger's Include Conversation: fetched inside the execution, after the vendor got its answer. */
+export const instantConversationProperty: INodeProperties = {
+	displayName: 'Include Conversation',
+	name: 'includeConversation',
+	type: 'boolean',
+	default: false,
+	description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_MATCHING}. Needs the API key (Authentication: API Credential); fetched after the vendor got its answer, so the webhook is never slowed down. One request per chatbot and day.`,
+};
+
 /** Options both nodes share: output shape and how patient to be with the vendor. */
 export const requestOptionProperties: INodeProperties[] = [
 	{
@@ -192,7 +207,7 @@ export const requestOptionProperties: INodeProperties[] = [
 		name: 'includeConversation',
 		type: 'boolean',
 		default: false,
-		description: `Whether to add the chat behind each lead as \`conversation\` (messages with role, text and time, and \`matchedBy\`: how it was found), or null with \`conversationError\` saying why. Chatbase and Chatzuri: by conversation ID, else by the lead's email among its chatbot's conversations of that day; Robofy: the lead's session. ${CONVERSATION_UNAVAILABLE} Costs one request per chatbot and day (per lead on Robofy).`,
+		description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_MATCHING}; Robofy: the lead's session. ${CONVERSATION_UNAVAILABLE} Costs one request per chatbot and day (per lead on Robofy).`,
 	},
 	{
 		displayName: 'Include Raw Record',

@@ -1,14 +1,27 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { derivedLeadId } from './leadId';
 import { buildLead } from './normalize';
 import { readProvider } from './params';
 import { isObject } from './providers/util';
-import { recordHandover, recordStarted, rememberEvents, verdictFor } from './receivedEvents';
+import { noteRefusal } from './refusalLog';
+import { recordHandover, rememberEvents, verdictFor } from './receivedEvents';
 import { signatureMatches } from './signature';
 import { parseVendorTime, toIsoOrNull } from './time';
 import type { LeadProvider, LeadWebhook, WebhookEvent } from './types';
+
+/** The Instant Trigger's Authentication: the vendor's API credential, or a credential holding only the secret. */
+export const WEBHOOK_SECRET_AUTH = 'webhookSecret';
+export const WEBHOOK_SECRET_CREDENTIAL = 'chatbotLeadsWebhookApi';
 
 interface InstantSettings {
 	provider: LeadProvider;
@@ -21,7 +34,7 @@ interface InstantSettings {
 }
 
 /** Where the trigger keeps the ids of the events it emitted (see receivedEvents.ts). */
-const STATE_KEY = 'receivedEvents';
+export const STATE_KEY = 'receivedEvents';
 
 async function readSettings(ctx: IWebhookFunctions): Promise<InstantSettings> {
 	const node = ctx.getNode();
@@ -34,7 +47,8 @@ async function readSettings(ctx: IWebhookFunctions): Promise<InstantSettings> {
 	}
 	const chatbot = ctx.getNodeParameter('chatbotId', '', { extractValue: true });
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const credentials = await ctx.getCredentials(provider.credentialType);
+	const secretOnly = ctx.getNodeParameter('authentication', 'apiCredential') === WEBHOOK_SECRET_AUTH;
+	const credentials = await ctx.getCredentials(secretOnly ? WEBHOOK_SECRET_CREDENTIAL : provider.credentialType);
 	return {
 		provider,
 		webhook: provider.webhook,
@@ -42,6 +56,21 @@ async function readSettings(ctx: IWebhookFunctions): Promise<InstantSettings> {
 		includeRaw: options.includeRaw === true,
 		includeOtherEvents: options.includeOtherEvents === true,
 		secret: typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '',
+	};
+}
+
+/**
+ * The Webhook Secret Only credential's test: there is no vendor API to ask, so it checks what it
+ * can, that a secret is set (without one, anyone who knows the URL can send leads).
+ */
+export async function webhookSecretCheck(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	const secret = credential.data?.webhookSecret;
+	if (typeof secret === 'string' && secret.trim() !== '') {
+		return { status: 'OK', message: 'A secret is set. It is checked against each webhook request: a wrong one shows as HTTP 401 in the vendor\'s delivery log.' };
+	}
+	return {
+		status: 'Error',
+		message: "No Webhook Signing Secret: anyone who knows the webhook URL could send leads. Paste the secret your vendor's webhook settings show (you can still save without one).",
 	};
 }
 
@@ -130,16 +159,33 @@ function otherEventItem(settings: InstantSettings, event: WebhookEvent, body: ID
 }
 
 /** Which trigger an event belongs to, in this process's memory. */
-function triggerKey(ctx: IWebhookFunctions | IExecuteFunctions): string {
+export function triggerKey(ctx: IWebhookFunctions | IExecuteFunctions): string {
 	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 }
 
+/** How long a copy waits for the first copy's execution to start before it is told to retry (409). */
+export const COPY_WAIT_MS = 5_000;
+const COPY_CHECK_MS = 100;
+
+/** A copy of an event another request is handing over: acknowledged once that execution started. */
+async function answerCopy(ctx: IWebhookFunctions, trigger: string, id: string): Promise<IWebhookResponseData> {
+	const staticData = ctx.getWorkflowStaticData('node');
+	const giveUpMs = Date.now() + COPY_WAIT_MS;
+	while (Date.now() < giveUpMs) {
+		await sleep(COPY_CHECK_MS);
+		if (verdictFor(staticData[STATE_KEY], trigger, id, Date.now()) === 'received') {
+			return reply(ctx, 200, 'Already received: another copy of this event started the workflow, so this one is not emitted again.');
+		}
+	}
+	return reply(ctx, 409, 'This event is being handed to a workflow execution right now by another request, which has not started yet. Retry later.');
+}
+
 /**
- * Emits `item` unless it was emitted within the last 24 hours (200, nothing started) or this
- * process is handing the same event to an execution right now (409: the vendor retries later,
- * and by then it is known). Test runs from the editor always emit.
+ * Emits `item` unless it was emitted within the last 24 hours (200, nothing started). A copy
+ * arriving while this process hands the same event to an execution waits for it to start (200),
+ * or gets 409 so the vendor tries again. Test runs from the editor always emit.
  */
-function emitOnce(ctx: IWebhookFunctions, item: IDataObject, receivedMs: number): IWebhookResponseData {
+async function emitOnce(ctx: IWebhookFunctions, item: IDataObject, receivedMs: number): Promise<IWebhookResponseData> {
 	const workflowData = [ctx.helpers.returnJsonArray([item])];
 	const webhookResponse = { message: 'Workflow was started', id: item.id };
 	if (ctx.getMode() === 'manual') return { workflowData, webhookResponse };
@@ -150,29 +196,32 @@ function emitOnce(ctx: IWebhookFunctions, item: IDataObject, receivedMs: number)
 	if (verdict === 'received') {
 		return reply(ctx, 200, 'Already received: this event was emitted within the last 24 hours, so it is not emitted again.');
 	}
-	if (verdict === 'inFlight') {
-		return reply(ctx, 409, 'This event is being handed to a workflow execution right now by another request. Retry later.');
-	}
+	if (verdict === 'inFlight') return await answerCopy(ctx, trigger, id);
 	recordHandover(trigger, id, receivedMs);
 	// n8n saves this after answering where it can; the execution's first step saves it again (below).
 	staticData[STATE_KEY] = rememberEvents(staticData[STATE_KEY], [[id, receivedMs]], receivedMs);
 	return { workflowData, webhookResponse };
 }
 
-/**
- * The trigger's step inside the execution n8n started: proof the execution exists. Remembers
- * its events as emitted in the node's static data, which n8n saves when the execution ends
- * (unlike a webhook's own change, see receivedEvents.ts), and passes the items on unchanged.
- */
-export function recordExecutionStart(ctx: IExecuteFunctions): INodeExecutionData[][] {
-	const items = ctx.getInputData();
-	if (ctx.getMode() !== 'manual') {
-		const nowMs = Date.now();
-		const started = recordStarted(triggerKey(ctx), items.map((item) => String(item.json.id)), nowMs);
-		const staticData = ctx.getWorkflowStaticData('node');
-		staticData[STATE_KEY] = rememberEvents(staticData[STATE_KEY], started, nowMs);
-	}
-	return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
+/** Writes a warning about a request, within the bounds of noteRefusal. */
+function warnBounded(ctx: IWebhookFunctions, what: string, problem: string): void {
+	const decision = noteRefusal(triggerKey(ctx), Date.now());
+	if (!decision.log) return;
+	const before = decision.suppressedBefore > 0 ? ` (and ${decision.suppressedBefore} more in the previous minute, not logged)` : '';
+	const after = decision.lastThisMinute ? ' Further ones this minute are counted, not logged.' : '';
+	ctx.logger.warn(`Chatbot Leads Instant Trigger ${what}: ${problem}${before}${after}`, { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name });
+}
+
+/** A request we cannot read or trust: refused, so a vendor retries and a sender sees why. */
+function refuse(ctx: IWebhookFunctions, status: number, problem: string): IWebhookResponseData {
+	warnBounded(ctx, 'refused a request', problem);
+	return reply(ctx, status, problem);
+}
+
+/** A readable event no retry would make acceptable: acknowledged, so the vendor does not retry it all day, and logged. */
+function acknowledgeUnusable(ctx: IWebhookFunctions, problem: string): IWebhookResponseData {
+	warnBounded(ctx, 'acknowledged an event it does not emit', problem);
+	return reply(ctx, 200, `Not emitted: ${problem}`);
 }
 
 /** One webhook request: verify, read, filter, then emit the lead once. */
@@ -181,29 +230,24 @@ export async function receiveLeadWebhook(ctx: IWebhookFunctions): Promise<IWebho
 	const settings = await readSettings(ctx);
 	const { provider, webhook } = settings;
 	const rawBody = rawBodyOf(ctx);
-	if (!rawBody || rawBody.length === 0) return reply(ctx, 400, 'The request has no body. A webhook event is a JSON object.');
-
+	if (!rawBody || rawBody.length === 0) return refuse(ctx, 400, 'The request has no body. A webhook event is a JSON object.');
 	if (settings.secret !== '') {
 		const problem = signatureProblem(ctx, settings, rawBody);
-		if (problem) {
-			ctx.logger.warn(`Chatbot Leads Instant Trigger refused a request: ${problem}`, { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name });
-			return reply(ctx, 401, problem);
-		}
+		if (problem) return refuse(ctx, 401, problem);
 	}
-
 	const parsed = parseBody(rawBody);
-	if ('problem' in parsed) return reply(ctx, 400, parsed.problem);
+	if ('problem' in parsed) return refuse(ctx, 400, parsed.problem);
 	const event = webhook.readEvent(parsed.body);
-	if (!event) return reply(ctx, 400, `The body is not a ${provider.displayName} webhook event: it names no event type (eventType or event).`);
+	if (!event) return acknowledgeUnusable(ctx, `the body is not a ${provider.displayName} webhook event: it names no event type (eventType or event).`);
 
 	if (settings.chatbotId !== '' && event.chatbotId !== undefined && event.chatbotId !== settings.chatbotId) {
 		return reply(ctx, 200, `Ignored: the event is for ${provider.chatbotLabel} ${event.chatbotId}; this trigger only accepts ${settings.chatbotId}.`);
 	}
 	if (!webhook.leadEvents.includes(event.type)) {
-		if (settings.includeOtherEvents) return emitOnce(ctx, otherEventItem(settings, event, parsed.body, receivedMs), receivedMs);
+		if (settings.includeOtherEvents) return await emitOnce(ctx, otherEventItem(settings, event, parsed.body, receivedMs), receivedMs);
 		return reply(ctx, 200, `Ignored: only lead events (${webhook.leadEvents.join(', ')}) start this workflow; this was ${event.type}.`);
 	}
 	const payload = leadPayload(event);
-	if (!payload) return reply(ctx, 400, `The ${event.type} event has no lead: its payload is missing or empty.`);
-	return emitOnce(ctx, leadItem(settings, event, payload, parsed.body, receivedMs), receivedMs);
+	if (!payload) return acknowledgeUnusable(ctx, `the ${event.type} event has no lead: its payload is missing or empty.`);
+	return await emitOnce(ctx, leadItem(settings, event, payload, parsed.body, receivedMs), receivedMs);
 }

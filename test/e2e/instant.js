@@ -36,17 +36,29 @@ const { note, report, check, expect } = r;
 const CHATBASE = { id: 'e2eInstantChtbse', webhookId: '7c1f5a40-0d7e-4a5e-9b8e-3f2d6c1b0a01', vendor: 'chatbase', chatbotId: 'e2e-cb-bot' };
 const CHATZURI = { id: 'e2eInstantChtzri', webhookId: '7c1f5a40-0d7e-4a5e-9b8e-3f2d6c1b0a02', vendor: 'chatzuri', chatbotId: 'e2e-cz-agent' };
 const UNSIGNED = { id: 'e2eInstantNoSecr', webhookId: '7c1f5a40-0d7e-4a5e-9b8e-3f2d6c1b0a03', vendor: 'chatzuri', chatbotId: '', variant: 'no secret' };
-const WORKFLOWS = [CHATBASE, CHATZURI, UNSIGNED];
+// Authentication: Webhook Secret Only, with a credential that holds no API key.
+const SECRET_ONLY = { id: 'e2eInstantSecOnl', webhookId: '7c1f5a40-0d7e-4a5e-9b8e-3f2d6c1b0a04', vendor: 'chatzuri', chatbotId: '', secretOnly: true };
+const SECRET_ONLY_SECRET = 'e2e-webhook-only-secret';
+// Include Conversation: the conversation the lead's payload names, fetched inside the execution.
+const WITH_CONVERSATION = { id: 'e2eInstantConvrs', webhookId: '7c1f5a40-0d7e-4a5e-9b8e-3f2d6c1b0a05', vendor: 'chatbase', chatbotId: 'e2e-cb-conv', options: { includeConversation: true } };
+const WORKFLOWS = [CHATBASE, CHATZURI, UNSIGNED, SECRET_ONLY, WITH_CONVERSATION];
 const TRIGGER_NAME = 'Chatbot Leads Instant Trigger';
 
-function workflow({ id, webhookId, vendor, chatbotId, variant = '' }) {
+function workflow({ id, webhookId, vendor, chatbotId, variant = '', secretOnly = false, options = {} }) {
+	const trigger = s.instantTriggerNode({ vendor, chatbotId, webhookId, credentialVariant: variant, options });
+	if (secretOnly) {
+		trigger.parameters.authentication = 'webhookSecret';
+		trigger.credentials = { chatbotLeadsWebhookApi: { id: SECRET_ONLY_CREDENTIAL.id, name: SECRET_ONLY_CREDENTIAL.name } };
+	}
 	return {
 		id,
-		name: `E2E instant ${vendor}${variant ? ` (${variant})` : ''}`,
-		nodes: [s.instantTriggerNode({ vendor, chatbotId, webhookId, credentialVariant: variant }), s.noOpNode('Received')],
+		name: `E2E instant ${vendor}${variant ? ` (${variant})` : ''}${secretOnly ? ' (webhook secret only)' : ''}`,
+		nodes: [trigger, s.noOpNode('Received')],
 		connections: s.connect(TRIGGER_NAME, 'Received'),
 	};
 }
+
+const SECRET_ONLY_CREDENTIAL = { id: 'e2eWebhookSecOnl', name: 'Webhook secret only', type: 'chatbotLeadsWebhookApi', data: { webhookSecret: SECRET_ONLY_SECRET } };
 
 function unsignedCredential(sim) {
 	return { id: s.credentialId('chatzuri', 'no secret'), name: 'Chatzuri (no secret)', type: 'chatzuriApi', data: { apiKey: sim.keys.chatzuri, baseUrl: sim.baseUrls.chatzuri } };
@@ -148,16 +160,17 @@ async function checkChatbase(state) {
 		expect(JSON.stringify(statuses(sent)) === '[200]' && /Ignored/.test(sent.deliveries[0].body.message), JSON.stringify(sent.deliveries));
 	});
 
-	await check('Chatbase: malformed JSON and a body without a lead start nothing (n8n answers 422 for JSON it cannot parse, the node 400)', async () => {
+	await check('Chatbase: unreadable bodies are refused (n8n 422 for JSON it cannot parse, the node 400); signed events it can never emit get 200 "Not emitted" (no day of retries); none starts anything', async () => {
 		const cases = [
 			{ body: '{"eventType": "leads.submit", ', contentType: 'application/json', status: 422 },
 			{ body: '{"eventType": "leads.submit", ', contentType: 'text/plain', status: 400 },
-			{ body: '{"eventType":"leads.submit","chatbotId":"e2e-cb-bot"}', contentType: 'application/json', status: 400 },
-			{ body: '{"hello":"world"}', contentType: 'application/json', status: 400 },
+			{ body: '{"eventType":"leads.submit","chatbotId":"e2e-cb-bot"}', contentType: 'application/json', status: 200, message: /^Not emitted: the leads\.submit event has no lead/ },
+			{ body: '{"hello":"world"}', contentType: 'application/json', status: 200, message: /^Not emitted: the body is not a Chatbase webhook event/ },
 		];
-		for (const { body, contentType, status } of cases) {
+		for (const { body, contentType, status, message } of cases) {
 			const sent = await send(state, CHATBASE, { body, contentType });
 			expect(statuses(sent)[0] === status, `${contentType} ${body}: status ${statuses(sent)}, expected ${status}`);
+			if (message) expect(message.test(String(sent.deliveries[0].body.message)), `${body}: ${JSON.stringify(sent.deliveries[0].body)}`);
 		}
 	});
 
@@ -174,8 +187,10 @@ async function checkChatbase(state) {
 		const sent = await send(state, CHATBASE, { lead: concurrent, copies: 5, concurrent: true });
 		const counts = {};
 		for (const status of statuses(sent)) counts[status] = (counts[status] || 0) + 1;
-		note(`5 concurrent copies answered ${JSON.stringify(counts)} (409: another request of this n8n process was handing the same event to an execution)`);
-		expect(counts[200] >= 1 && (counts[200] || 0) + (counts[409] || 0) === 5, `answers ${JSON.stringify(counts)}`);
+		note(`5 concurrent copies answered ${JSON.stringify(counts)} (the copies wait for the first one's execution to start, then get 200 "Already received")`);
+		expect(counts[200] === 5, `answers ${JSON.stringify(counts)}: every copy is acknowledged once the first one's execution started`);
+		const messages = sent.deliveries.map((d) => String(d.body.message));
+		expect(messages.filter((m) => /^Already received: another copy/.test(m)).length === 4, JSON.stringify(messages));
 		expected.push(concurrent.email);
 		const marker = newLead('after-concurrent');
 		await send(state, CHATBASE, { lead: marker });
@@ -244,6 +259,49 @@ async function checkChatzuri(state) {
 		expect(statuses(first)[0] === 200 && statuses(second)[0] === 200, `${statuses(first)} ${statuses(second)}`);
 		const got = await expectEmitted(state, UNSIGNED, [a.email, b.email]);
 		expect(got.map((e) => e.lead.chatbotId).join() === 'agt_a,agt_b', 'chatbot ids');
+	});
+}
+
+async function checkSecretOnly(state) {
+	await check('Webhook Secret Only (a credential without API key): a signed lead gets 200 and is emitted; a wrong signature gets 401', async () => {
+		const lead = newLead('secret-only');
+		const sent = await send(state, SECRET_ONLY, { lead, secret: SECRET_ONLY_SECRET });
+		expect(JSON.stringify(statuses(sent)) === '[200]', JSON.stringify(sent.deliveries));
+		const refused = await send(state, SECRET_ONLY, { lead: newLead('secret-only-forged'), secret: 'not the secret' });
+		expect(JSON.stringify(statuses(refused)) === '[401]', JSON.stringify(refused.deliveries));
+		await expectEmitted(state, SECRET_ONLY, [lead.email]);
+	});
+
+	await check("refusals are logged within bounds: 30 forged requests in a row write at most 5 lines to n8n's log, and each still gets 401", async () => {
+		const countLines = () => (state.server.output().match(/Chatbot Leads Instant Trigger refused a request/g) || []).length;
+		const before = countLines();
+		const answers = [];
+		for (let i = 0; i < 30; i++) answers.push(...statuses(await send(state, SECRET_ONLY, { lead: newLead(`forged-${i}`), secret: 'forged' })));
+		await s.sleep(500);
+		const written = countLines() - before;
+		note(`30 forged requests: ${written} refusal lines in n8n's log`);
+		expect(answers.every((status) => status === 401), JSON.stringify(answers));
+		expect(written >= 1 && written <= 5, `${written} lines`);
+		expect(/Further ones this minute are counted, not logged/.test(state.server.output()), 'no line says the rest are counted');
+	});
+}
+
+async function checkConversation(state) {
+	await check('Include Conversation: the lead comes with the conversation its payload names (matchedBy conversationId), and the vendor got its 200 first', async () => {
+		const conversation = (
+			await state.sim.admin('POST', '/conversations', {
+				vendor: 'chatbase',
+				chatbotId: WITH_CONVERSATION.chatbotId,
+				conversation: { customer: 'visitor@example.com', messages: [{ role: 'user', content: 'Can I book a demo?' }, { role: 'assistant', content: 'Sure' }] },
+			})
+		).body.conversation;
+		const lead = { ...newLead('conversation'), conversationId: conversation.id };
+		const sent = await send(state, WITH_CONVERSATION, { lead });
+		expect(JSON.stringify(statuses(sent)) === '[200]', JSON.stringify(sent.deliveries));
+		const [{ lead: item }] = await expectEmitted(state, WITH_CONVERSATION, [lead.email]);
+		const got = item.conversation || {};
+		expect(got.id === conversation.id && got.matchedBy === 'conversationId', JSON.stringify(item.conversation));
+		expect(JSON.stringify((got.messages || []).map((m) => [m.role, m.text])) === JSON.stringify([['user', 'Can I book a demo?'], ['assistant', 'Sure']]), JSON.stringify(got.messages));
 	});
 }
 
@@ -329,7 +387,7 @@ async function setUp(state) {
 	state.home = n8n.createN8nHome('chatbot-leads-instant-');
 	const tgz = await n8n.packPackage(s.REPO, state.tmp);
 	await n8n.installPackedPackage(state.home, tgz);
-	await n8n.importCredentials(state.home, [...s.simulatorCredentials(state.sim), unsignedCredential(state.sim)]);
+	await n8n.importCredentials(state.home, [...s.simulatorCredentials(state.sim), unsignedCredential(state.sim), SECRET_ONLY_CREDENTIAL]);
 	await n8n.importWorkflow(state.home, WORKFLOWS.map(workflow));
 	for (const { id } of WORKFLOWS) await n8n.publishWorkflow(state.home, id);
 	note(`installed the packed package, imported and published ${WORKFLOWS.length} workflows in ${state.home}`);
@@ -352,6 +410,8 @@ async function main() {
 			await setUp(state);
 			await checkChatbase(state);
 			await checkChatzuri(state);
+			await checkSecretOnly(state);
+			await checkConversation(state);
 			await checkRestartAndSecrets(state);
 		},
 	});

@@ -68,6 +68,8 @@ export interface StartedExecution {
 	/** How n8n-core's WorkflowExecute ended the execution ('error' e.g. when the node has parameter issues). */
 	status: ExecutionStatus;
 	error?: unknown;
+	/** What the trigger's step in the execution passed on (its execute(): conversations added), once it ran. */
+	output?: INodeExecutionData[];
 }
 
 export interface WebhookServer {
@@ -138,7 +140,8 @@ async function runExecution(built: BuiltWorkflow, mode: 'webhook' | 'manual', ma
 	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: [{ node, data: { main }, source: null }] } });
 	try {
 		const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
-		return { status: run.status, error: run.data.resultData.error };
+		const output = run.data.resultData.runData[node.name]?.[0]?.data?.main?.[0] ?? undefined;
+		return { status: run.status, error: run.data.resultData.error, output: output ?? undefined };
 	} catch (error) {
 		// e.g. WorkflowHasIssuesError, which n8n records as a failed execution.
 		return { status: 'error' as const, error };

@@ -9,7 +9,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
-import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/chatbots';
+import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/parameters/chatbots';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from '../test/fixtures';
 import { pollNode } from '../test/harness/n8n';
 import type { Simulator } from '../test/simulator';

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
-import { COPY_WAIT_MS } from '../nodes/shared/instant';
-import { HANDOVER_TTL_MS, MAX_REMEMBERED_EVENTS, REDELIVERY_WINDOW_MS } from '../nodes/shared/receivedEvents';
+import { COPY_WAIT_MS } from '../nodes/ChatbotLeadsInstantTrigger/webhook';
+import { HANDOVER_TTL_MS, MAX_REMEMBERED_EVENTS, REDELIVERY_WINDOW_MS } from '../nodes/ChatbotLeadsInstantTrigger/receivedEvents';
 import { ALL_CREDENTIALS } from './fixtures';
 import { captureWarnings, useSimulator } from './helpers';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from './harness/webhook';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { zonedDayStartMs } from '../nodes/shared/time';
+import { zonedDayStartMs } from '../nodes/shared/lead/time';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { captureWarnings, generate, leadIds, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
 

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { redact } from '../nodes/shared/errors';
+import { redact } from '../nodes/shared/transport/errors';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
 import { testCredential } from './harness/n8n';
 import { generate, runLeads } from './helpers';

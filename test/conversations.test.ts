@@ -4,7 +4,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { EMAIL_RULE } from '../nodes/shared/conversations';
+import { EMAIL_RULE } from '../nodes/shared/fetch/conversations';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { pollTrigger, runLeads, useSimulator } from './helpers';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { rangeOf, vendorQuery } from '../nodes/shared/leads';
-import { providerByName } from '../nodes/shared/providers';
-import { dayStartMs, zonedDayEndMs, zonedDayStartMs } from '../nodes/shared/time';
-import type { LeadProvider } from '../nodes/shared/types';
+import { rangeOf, vendorQuery } from '../nodes/shared/fetch/leads';
+import { providerByName } from '../nodes/shared/vendors';
+import { dayStartMs, zonedDayEndMs, zonedDayStartMs } from '../nodes/shared/lead/time';
+import type { LeadProvider } from '../nodes/shared/lead/types';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { leadRequests, runLeads, useSimulator } from './helpers';
 

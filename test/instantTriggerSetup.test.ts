@@ -6,8 +6,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 
 import { ChatbotLeadsWebhookApi } from '../credentials/ChatbotLeadsWebhookApi.credentials';
 import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
-import { webhookSecretCheck } from '../nodes/shared/instant';
-import { noteRefusal, REFUSALS_LOGGED_PER_MINUTE } from '../nodes/shared/refusalLog';
+import { webhookSecretCheck } from '../nodes/ChatbotLeadsInstantTrigger/webhook';
+import { noteRefusal, REFUSALS_LOGGED_PER_MINUTE } from '../nodes/ChatbotLeadsInstantTrigger/refusalLog';
 import { ALL_CREDENTIALS } from './fixtures';
 import { captureWarnings, useSimulator } from './helpers';
 import type { TestCredentials } from './harness/n8n';

@@ -1,13 +1,13 @@
-import type { NormalizedLead } from '../nodes/shared/types';
-import { collectLeads } from '../nodes/shared/leads';
+import type { NormalizedLead } from '../nodes/shared/lead/types';
+import { collectLeads } from '../nodes/shared/fetch/leads';
 
 import { FIXTURES } from './fixtures';
 import { runLeads, useSimulator } from './helpers';
 
 // The collector is replaced so that a run can hand over more leads than any simulator run here
 // could fetch in reasonable time; everything after it (items, pairedItem, n8n's engine) is real.
-jest.mock('../nodes/shared/leads', () => ({
-	...jest.requireActual<object>('../nodes/shared/leads'),
+jest.mock('../nodes/shared/fetch/leads', () => ({
+	...jest.requireActual<object>('../nodes/shared/fetch/leads'),
 	collectLeads: jest.fn(),
 }));
 

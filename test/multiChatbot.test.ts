@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
-import { providerByName } from '../nodes/shared/providers';
+import { providerByName } from '../nodes/shared/vendors';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
 import { resolveNodeExpression } from './harness/n8n';
 import { leadRequests, runLeads, runLeadsError, useSimulator } from './helpers';

@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { redact } from '../nodes/shared/errors';
+import { redact } from '../nodes/shared/transport/errors';
 import { FIXTURES } from './fixtures';
 import { durableTrigger, pollTrigger, useHostClock, useSimulator } from './helpers';
 

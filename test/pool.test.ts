@@ -1,4 +1,4 @@
-import { forEachInPool, rateLimitOf, TaskPool, type PoolSettings } from '../nodes/shared/pool';
+import { forEachInPool, rateLimitOf, TaskPool, type PoolSettings } from '../nodes/shared/transport/pool';
 
 const SETTINGS: PoolSettings = { concurrency: 4, retryRateLimited: true, maxRetries: 0, retryBaseDelayMs: 1, maxRetryWaitMs: 60_000 };
 

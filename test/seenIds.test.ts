@@ -2,7 +2,7 @@
  * SeenIds' digests (issue 19, stored state): an old hour kept as a 56-character sketch still tells
  * a recheck which of its leads are new, after a save and restore.
  */
-import { SeenIds } from '../nodes/shared/seenIds';
+import { SeenIds } from '../nodes/ChatbotLeadsTrigger/state/seenIds';
 
 const HOUR = 3_600_000;
 const base = 490_000 * HOUR;

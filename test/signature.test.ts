@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { signatureMatches } from '../nodes/shared/signature';
+import { signatureMatches } from '../nodes/ChatbotLeadsInstantTrigger/signature';
 
 const SECRET = 'whsec_test_secret';
 const body = Buffer.from('{"eventType":"lead.submit","payload":{"customerName":"Zoë"}}', 'utf8');

@@ -5,9 +5,9 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/chatbots';
-import { UNLISTED_KEPT_MS } from '../nodes/shared/poll';
-import { providerByName } from '../nodes/shared/providers';
+import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/parameters/chatbots';
+import { UNLISTED_KEPT_MS } from '../nodes/ChatbotLeadsTrigger/poll';
+import { providerByName } from '../nodes/shared/vendors';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { durableTrigger, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
 

@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import type { IDataObject, INodeExecutionData, INodeParameters, WorkflowActivateMode } from 'n8n-workflow';
 
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
-import { providerByName } from '../nodes/shared/providers';
+import { providerByName } from '../nodes/shared/vendors';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
 import { pollNode } from './harness/n8n';
 import { credentialsFor, useHostClock } from './helpers';

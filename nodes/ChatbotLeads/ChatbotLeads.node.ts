@@ -11,9 +11,9 @@ import {
 	providerProperty,
 	providerSpecificProperties,
 	requestOptionProperties,
-} from '../shared/descriptions';
-import { leadsListSearch } from '../shared/listSearch';
-import { executeChatbotLeads } from '../shared/execute';
+} from '../shared/parameters/descriptions';
+import { leadsListSearch } from '../shared/methods/listSearch';
+import { executeChatbotLeads } from './execute';
 
 export class ChatbotLeads implements INodeType {
 	description: INodeTypeDescription = {

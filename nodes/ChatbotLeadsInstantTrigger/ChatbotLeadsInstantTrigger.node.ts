@@ -9,11 +9,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { instantConversationProperty, webhookVendorCredentials, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/descriptions';
-import { receiveLeadWebhook, WEBHOOK_SECRET_AUTH, webhookSecretCheck } from '../shared/instant';
-import { recordExecutionStart } from '../shared/instantExecution';
-import { leadsListSearch } from '../shared/listSearch';
-import { WEBHOOK_PROVIDERS } from '../shared/providers';
+import { instantConversationProperty, webhookVendorCredentials, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/parameters/descriptions';
+import { receiveLeadWebhook, WEBHOOK_SECRET_AUTH, webhookSecretCheck } from './webhook';
+import { recordExecutionStart } from './execution';
+import { leadsListSearch } from '../shared/methods/listSearch';
+import { WEBHOOK_PROVIDERS } from '../shared/vendors';
 
 export class ChatbotLeadsInstantTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -10,9 +10,9 @@ import {
 	providerProperty,
 	providerSpecificProperties,
 	requestOptionProperties,
-} from '../shared/descriptions';
-import { leadsListSearch } from '../shared/listSearch';
-import { pollChatbotLeads } from '../shared/poll';
+} from '../shared/parameters/descriptions';
+import { leadsListSearch } from '../shared/methods/listSearch';
+import { pollChatbotLeads } from './poll';
 
 export class ChatbotLeadsTrigger implements INodeType {
 	description: INodeTypeDescription = {

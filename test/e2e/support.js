@@ -380,7 +380,7 @@ function connect(from, ...to) {
 
 // ------------------------------------------------------------------- the trigger's cursor
 
-/** The 11-character fingerprint the trigger stores for a lead id (nodes/shared/seenIds.ts). */
+/** The 11-character fingerprint the trigger stores for a lead id (nodes/ChatbotLeadsTrigger/state/seenIds.ts). */
 function leadFingerprint(id) {
 	return require('crypto').createHash('sha256').update(String(id)).digest().toString('base64url', 0, 8);
 }

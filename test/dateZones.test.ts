@@ -11,7 +11,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { rangeOf, vendorQuery } from '../nodes/shared/fetch/leads';
 import { providerByName } from '../nodes/shared/vendors';
 import { dayStartMs, zonedDayEndMs, zonedDayStartMs } from '../nodes/shared/lead/time';
-import type { LeadProvider } from '../nodes/shared/lead/types';
+import type { LeadProvider } from '../nodes/shared/vendors/types';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { leadRequests, runLeads, useSimulator } from './helpers';
 

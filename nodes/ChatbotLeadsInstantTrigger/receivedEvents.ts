@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { DAY_MS } from '../shared/lead/time';
+
 /** Chatzuri retries a delivery for up to 24 hours: a redelivery within that time is not emitted again. */
-export const REDELIVERY_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const REDELIVERY_WINDOW_MS = DAY_MS;
 /** The most event ids kept per trigger, so the state stays small however busy a chatbot is. */
 export const MAX_REMEMBERED_EVENTS = 5000;
 /**

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 
-import type { HmacAlgorithm } from '../shared/lead/types';
+import type { HmacAlgorithm } from '../shared/vendors/types';
 
 const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32 };
 const PREFIXED = /^(sha1|sha256)=(.*)$/i;

@@ -12,12 +12,12 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { derivedLeadId } from '../shared/lead/leadId';
 import { buildLead } from '../shared/lead/normalize';
 import { readProvider } from '../shared/parameters/params';
-import { isObject } from '../shared/vendors/common';
+import { isObject } from '../shared/lead/json';
 import { noteRefusal } from './refusalLog';
 import { recordHandover, rememberEvents, verdictFor } from './receivedEvents';
 import { signatureMatches } from './signature';
 import { parseVendorTime, toIsoOrNull } from '../shared/lead/time';
-import type { LeadProvider, LeadWebhook, WebhookEvent } from '../shared/lead/types';
+import type { LeadProvider, LeadWebhook, WebhookEvent } from '../shared/vendors/types';
 
 /** The Instant Trigger's Authentication: the vendor's API credential, or a credential holding only the secret. */
 export const WEBHOOK_SECRET_AUTH = 'webhookSecret';

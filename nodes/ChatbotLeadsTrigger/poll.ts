@@ -29,13 +29,12 @@ import { settleEachInPool, TaskPool } from '../shared/transport/pool';
 import { readPositionBackup, writePositionBackup } from './state/positionBackup';
 import { ConversationFinder } from '../shared/fetch/conversations';
 import { sampleLead } from './testEvent';
-import { zonedDayStartMs } from '../shared/lead/time';
+import { HOUR_MS, MINUTE_MS, zonedDayStartMs } from '../shared/lead/time';
 import { createVendorClient, isBudgetSpent, type VendorClient } from '../shared/transport/request';
-import type { ChatbotTarget, LeadProvider, LeadQuery } from '../shared/lead/types';
+import type { ChatbotTarget, LeadQuery } from '../shared/lead/types';
+import type { LeadProvider } from '../shared/vendors/types';
 import { checkDay, checkPositive } from '../shared/parameters/validate';
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 /**
  * How much further back than the recheck period a first poll reads, by the host's clock, to learn
  * which leads already exist; and how far before the host's clock at the start a chatbot that

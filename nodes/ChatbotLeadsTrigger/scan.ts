@@ -8,7 +8,8 @@ import { FIRST_PAGE, fetchLeadPages } from '../shared/transport/pagination';
 import { settle } from '../shared/transport/pool';
 import { utcDay } from '../shared/lead/time';
 import { isBudgetSpent, type VendorClient } from '../shared/transport/request';
-import type { LeadQuery, PagePosition } from '../shared/lead/types';
+import type { LeadQuery } from '../shared/lead/types';
+import type { PagePosition } from '../shared/vendors/types';
 
 export interface ScanOptions {
 	maxPages: number;

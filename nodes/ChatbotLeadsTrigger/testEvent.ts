@@ -7,11 +7,10 @@ import { vendorQuery } from '../shared/fetch/leads';
 import { normalizeLead, type TimedLead } from '../shared/lead/normalize';
 import { fetchLeadPages } from '../shared/transport/pagination';
 import { forEachInPool, type TaskPool } from '../shared/transport/pool';
-import { utcDay } from '../shared/lead/time';
+import { DAY_MS, utcDay } from '../shared/lead/time';
 import type { VendorClient } from '../shared/transport/request';
 import type { LeadQuery } from '../shared/lead/types';
 
-const DAY_MS = 24 * 60 * 60_000;
 /** With a date filter, the first page of these last days is asked first: recent whichever order the vendor returns. */
 const RECENT_DAYS = 2;
 

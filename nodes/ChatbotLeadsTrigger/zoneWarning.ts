@@ -2,9 +2,10 @@ import type { IPollFunctions } from 'n8n-workflow';
 
 import type { ChatbotCursorState } from './state/cursor';
 import type { TimedLead } from '../shared/lead/normalize';
-import type { LeadProvider, LeadQuery } from '../shared/lead/types';
+import type { LeadQuery } from '../shared/lead/types';
+import type { LeadProvider } from '../shared/vendors/types';
+import { HOUR_MS } from '../shared/lead/time';
 
-const HOUR_MS = 3_600_000;
 /** A lead just captured is never this far ahead of the host's clock... */
 const AHEAD_TOLERANCE_MS = 30 * 60_000;
 /** ...nor this far behind the previous poll it was not yet in. */

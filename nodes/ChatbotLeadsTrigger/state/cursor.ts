@@ -3,9 +3,9 @@ import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { fingerprint, SeenIds } from './seenIds';
-import type { PagePosition } from '../../shared/lead/types';
+import type { PagePosition } from '../../shared/vendors/types';
+import { HOUR_MS } from '../../shared/lead/time';
 
-const HOUR_MS = 3_600_000;
 /**
  * The newest time a lead may claim, past the n8n host's clock, and still move the cursor: zone-less
  * local times of UTC+14 read as UTC plus a clock 6 hours fast stay below it. A later time (a vendor

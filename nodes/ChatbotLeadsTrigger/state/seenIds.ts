@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 
 import type { IDataObject } from 'n8n-workflow';
+import { HOUR_MS } from '../../shared/lead/time';
 
-const HOUR_MS = 3_600_000;
 /** 8 bytes of SHA-256 as base64url: 11 characters, 64 bits (a false match among 10^5 ids: ~3e-10). */
 const PRINT_LENGTH = 11;
 /** Cells of an hour's digest: each lead is in three of them, so a few differences decode (two: 55 in 56). */

@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { TaskPool } from '../transport/pool';
-import { parseVendorTime, toIsoOrNull, utcDay } from '../lead/time';
+import { DAY_MS, parseVendorTime, toIsoOrNull, utcDay } from '../lead/time';
 import type { VendorClient } from '../transport/request';
-import type { NormalizedLead, VendorConversation } from '../lead/types';
+import type { NormalizedLead } from '../lead/types';
+import type { VendorConversation } from '../vendors/types';
 
-const DAY_MS = 24 * 60 * 60_000;
 /** A conversation may be stamped a little after the lead it led to (clocks, rounding). */
 const AFTER_LEAD_MARGIN_MS = 5 * 60_000;
 const USER_ROLES = new Set(['user', 'human', 'visitor', 'customer', 'contact']);

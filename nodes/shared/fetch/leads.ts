@@ -1,4 +1,5 @@
-import type { LeadProvider, LeadQuery, NormalizedLead } from '../lead/types';
+import type { LeadQuery, NormalizedLead } from '../lead/types';
+import type { LeadProvider } from '../vendors/types';
 import { normalizeLead, type TimedLead } from '../lead/normalize';
 import { ArrivalOrder } from '../transport/arrivalOrder';
 import { fetchLeadPages, type PagingOptions } from '../transport/pagination';

@@ -2,7 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { derivedLeadId } from './leadId';
 import { parseVendorTime, toIsoOrNull } from './time';
-import type { LeadProvider, LeadQuery, MappedLead, NormalizedLead } from './types';
+import type { LeadQuery, NormalizedLead } from './types';
+import type { LeadProvider, MappedLead } from '../vendors/types';
 
 /** A lead plus its time as a number, which pagination, filtering and the cursor all need. */
 export interface TimedLead {

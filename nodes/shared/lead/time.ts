@@ -1,6 +1,8 @@
 /** Date and time-zone helpers without luxon: n8n does not guarantee it resolves from a community package. */
 
-const DAY_MS = 86_400_000;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
 const ZONED = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 

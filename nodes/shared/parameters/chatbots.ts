@@ -4,8 +4,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { locatorParams, type ParameterReader } from './params';
 import type { TaskPool } from '../transport/pool';
 import type { VendorClient } from '../transport/request';
-import type { ChatbotTarget, LeadProvider, LeadQuery, ListReader } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
+import type { ChatbotTarget, LeadQuery } from '../lead/types';
+import type { LeadProvider, ListReader } from '../vendors/types';
+import { VendorResponseError } from '../vendors/types';
 import { checkId } from './validate';
 
 /** The Chatbots parameter: today's one chatbot, every chatbot of the account, or a list of IDs. */

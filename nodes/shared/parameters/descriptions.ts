@@ -1,7 +1,7 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS, WEBHOOK_PROVIDERS } from '../vendors';
-import type { LeadProvider } from '../lead/types';
+import type { LeadProvider } from '../vendors/types';
 
 function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
 	return { ...property, displayOptions: { show: { [path]: [provider] } } };

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { providerByName } from '../vendors';
 import type { RequestSettings } from '../transport/request';
-import type { LeadProvider, LeadQuery } from '../lead/types';
+import type { LeadQuery } from '../lead/types';
+import type { LeadProvider } from '../vendors/types';
 import { checkDay, checkId, checkPositive, checkRange, checkTimeZone, checkWorkflowZone } from './validate';
 
 /** getNodeParameter with the item index already bound (execute) or absent (poll). */
@@ -67,20 +68,6 @@ export function readQueryWithoutChatbot(
 		if (query.startDate || query.endDate) query.dateZone = checkWorkflowZone(node, itemIndex, workflowZone);
 	}
 	return query;
-}
-
-/** The validated query for one item and its one chatbot; throws NodeOperationError before any request on bad input. */
-export function readLeadQuery(
-	node: INode,
-	itemIndex: number,
-	provider: LeadProvider,
-	read: ParameterReader,
-	withDateFilters: boolean,
-): LeadQuery {
-	const chatbotId = checkId(node, itemIndex, 'Chatbot ID', read('chatbotId', '', true));
-	const locator = locatorParams(node, itemIndex, provider, read);
-	const query = readQueryWithoutChatbot(node, itemIndex, provider, read, withDateFilters);
-	return { ...query, chatbotId, params: { ...locator, ...query.params } };
 }
 
 export interface RunOptions {

@@ -1,7 +1,8 @@
 import type { Failure, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { LeadProvider, LeadQuery } from '../lead/types';
+import type { LeadQuery } from '../lead/types';
+import type { LeadProvider } from '../vendors/types';
 
 /**
  * A token after "Bearer" that looks like a credential: digits or symbols in it, or long. Plain

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { VendorClient } from './request';
-import type { LeadProvider, LeadQuery, PagePosition, VendorPage } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
+import type { LeadQuery } from '../lead/types';
+import type { LeadProvider, PagePosition, VendorPage } from '../vendors/types';
+import { VendorResponseError } from '../vendors/types';
 
 export const FIRST_PAGE: PagePosition = { page: 1 };
 

@@ -9,7 +9,8 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { redact, statusMessage, vendorApiError, type FailureContext } from './errors';
-import type { LeadProvider, LeadQuery, VendorRequest } from '../lead/types';
+import type { LeadQuery } from '../lead/types';
+import type { LeadProvider, VendorRequest } from '../vendors/types';
 
 export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 

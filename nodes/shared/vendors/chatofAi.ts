@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { derivedLeadId } from '../lead/leadId';
-import type { LeadProvider } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
-import { isObject, messageOf, otherFields } from './common';
+import type { LeadProvider } from './types';
+import { VendorResponseError } from './types';
+import { isObject } from '../lead/json';
+import { messageOf, otherFields } from './common';
 
 const MAPPED = ['bot_uid', 'conversation_uid', 'created_at', 'email', 'name', 'phone'];
 

@@ -1,14 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { LeadProvider, VendorList } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
+import { isObject } from '../lead/json';
+import type { LeadProvider, VendorList } from './types';
+import { VendorResponseError } from './types';
 import { conversationsByDay } from './conversationShapes';
 import {
 	allFromChatbotList,
 	contactPayloadLead,
 	envelopeEventReader,
 	flatContactMapper,
-	isObject,
 	listOrFail,
 	messageOf,
 	namedItems,

@@ -1,11 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ChatbotTarget, LeadQuery, LeadWebhook, ListReader, MappedLead, PagePosition, VendorList, WebhookEvent } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
-
-export function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isObject } from '../lead/json';
+import type { ChatbotTarget, LeadQuery } from '../lead/types';
+import type { LeadWebhook, ListReader, MappedLead, PagePosition, VendorList, WebhookEvent } from './types';
+import { VendorResponseError } from './types';
 
 /** The first string-like value among `keys` of `record`. */
 export function pick(record: IDataObject, ...keys: string[]): unknown {

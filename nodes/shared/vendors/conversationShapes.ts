@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ConversationSource, VendorConversation } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
-import { isObject, pick } from './common';
+import type { ConversationSource, VendorConversation } from './types';
+import { VendorResponseError } from './types';
+import { isObject } from '../lead/json';
+import { pick } from './common';
 
 /** Chatbase's `customer` is not documented: an email string, or an object holding one. */
 function customerEmail(customer: unknown): string | null {

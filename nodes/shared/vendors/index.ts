@@ -1,4 +1,4 @@
-import type { LeadProvider } from '../lead/types';
+import type { LeadProvider } from './types';
 import { chatbase } from './chatbase';
 import { chatofAi } from './chatofAi';
 import { chatzuri } from './chatzuri';

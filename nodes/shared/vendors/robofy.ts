@@ -1,9 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ChatbotTarget, LeadProvider, ListReader, PagePosition, VendorList } from '../lead/types';
-import { VendorResponseError } from '../lead/types';
+import type { ChatbotTarget } from '../lead/types';
+import type { LeadProvider, ListReader, PagePosition, VendorList } from './types';
+import { VendorResponseError } from './types';
 import { robofySessionChats } from './conversationShapes';
-import { givenName, isObject, listOrFail, messageOf, namedItems } from './common';
+import { isObject } from '../lead/json';
+import { givenName, listOrFail, messageOf, namedItems } from './common';
 
 const NAME_FIELDS = ['name', 'full_name', 'fullname', 'your_name', 'first_name'];
 const EMAIL_FIELDS = ['email', 'email_address', 'e-mail', 'mail'];

@@ -10,18 +10,8 @@ import {
 	type ChatbotListCache,
 	type ChatbotSelection,
 } from '../shared/parameters/chatbots';
-import {
-	anchorOf,
-	ChatbotCursor,
-	compactCursor,
-	keptFor,
-	readLeadCursor,
-	EXISTING_ONLY,
-	type ChatbotCursorState,
-	type CursorWindows,
-	type LeadCursorState,
-	type UnlistedChatbot,
-} from './state/cursor';
+import { ChatbotCursor, EXISTING_ONLY } from './state/cursor';
+import { anchorOf, compactCursor, horizonSpanMs, readLeadCursor, type ChatbotCursorState, type CursorWindows, type LeadCursorState, type UnlistedChatbot } from './state/cursorState';
 import type { TimedLead } from '../shared/lead/normalize';
 import { readProvider, readQueryWithoutChatbot, readRunOptions, type ParameterReader, type RunOptions } from '../shared/parameters/params';
 import { pollChatbot, type ChatbotPoll, type ChatbotPollSettings } from './pollChatbot';
@@ -175,7 +165,7 @@ function cursorFor(settings: TriggerSettings, from: PollInputs, key: string): Ch
 	const own = savedStateOf(from.saved, key);
 	if (own) return ChatbotCursor.restore(own, settings.windows);
 	if (from.saved) return ChatbotCursor.start(from.joinFromMs, from.joinFromMs, settings.windows, key, from.hostNow);
-	const recordFrom = from.hostNow - keptFor(settings.windows) - CLOCK_MARGIN_MS;
+	const recordFrom = from.hostNow - horizonSpanMs(settings.windows) - CLOCK_MARGIN_MS;
 	const since = settings.emitSinceMs;
 	if (since === undefined) return ChatbotCursor.start(recordFrom, EXISTING_ONLY, settings.windows, key, from.hostNow);
 	return ChatbotCursor.start(Math.min(recordFrom, since), since, settings.windows, key, from.hostNow);

@@ -1,6 +1,7 @@
 import type { IPollFunctions } from 'n8n-workflow';
 
-import { ChatbotCursor, keptFor, type ChatbotCursorState, type CursorWindows, type RecheckProgress } from './state/cursor';
+import { ChatbotCursor } from './state/cursor';
+import { horizonSpanMs, type ChatbotCursorState, type CursorWindows, type RecheckProgress } from './state/cursorState';
 import type { TimedLead } from '../shared/lead/normalize';
 import { settle } from '../shared/transport/pool';
 import { scanLeadsSince, type ScanOptions, type ScanResult } from './scan';
@@ -144,7 +145,7 @@ export async function pollChatbot(
 		continueAt: start.continueAt,
 		resume: start.resume,
 		stopAfterMs: settings.scanUntilMs,
-		existingOnlySpanMs: cursor.existingOnly() ? keptFor(settings.windows) : undefined,
+		existingOnlySpanMs: cursor.existingOnly() ? horizonSpanMs(settings.windows) : undefined,
 	});
 	warnRestarted(ctx, client, query, scan);
 	const recheck = scan.stoppedAt ? undefined : await recheckIfDue(ctx, client, settings, query, cursor, options, hostNow);

@@ -1,6 +1,6 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import type { ResumePoint } from './state/cursor';
+import type { ResumePoint } from './state/cursorState';
 import { vendorQuery } from '../shared/fetch/leads';
 import { normalizeLead, type TimedLead } from '../shared/lead/normalize';
 import { ArrivalOrder } from '../shared/transport/arrivalOrder';

@@ -1,6 +1,6 @@
 import type { IPollFunctions } from 'n8n-workflow';
 
-import type { ChatbotCursorState } from './state/cursor';
+import type { ChatbotCursorState } from './state/cursorState';
 import type { TimedLead } from '../shared/lead/normalize';
 import type { LeadQuery } from '../shared/lead/types';
 import type { LeadProvider } from '../shared/vendors/types';

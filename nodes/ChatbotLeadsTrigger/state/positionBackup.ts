@@ -1,6 +1,6 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
-import { compactCursor, readLeadCursor, type ChatbotCursorState, type CursorWindows, type LeadCursorState, type UnlistedChatbot } from './cursor';
+import { compactCursor, readLeadCursor, type ChatbotCursorState, type CursorWindows, type LeadCursorState, type UnlistedChatbot } from './cursorState';
 
 /** Key in the workflow's global static data: one backup per trigger node, by node id. */
 const BACKUP_KEY = 'chatbotLeadsTriggerPositions';

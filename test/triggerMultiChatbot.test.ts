@@ -6,7 +6,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_LIST_EVERY_MS } from '../nodes/shared/parameters/chatbots';
-import { UNLISTED_KEPT_MS } from '../nodes/ChatbotLeadsTrigger/poll';
+import { UNLISTED_KEPT_MS } from '../nodes/ChatbotLeadsTrigger/nextState';
 import { providerByName } from '../nodes/shared/vendors';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { durableTrigger, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';

@@ -56,7 +56,7 @@ function noSample(ctx: IPollFunctions, client: VendorClient, targets: Awaited<Re
  * requests (one page); once a chatbot has given a lead, chatbots not yet asked are not asked, so
  * with many chatbots the sample is the newest of the first ones with leads. No state is read or written.
  */
-export async function sampleLead(ctx: IPollFunctions, client: VendorClient, settings: SampleSettings, pool: TaskPool): Promise<INodeExecutionData[][]> {
+export async function fetchTestEvent(ctx: IPollFunctions, client: VendorClient, settings: SampleSettings, pool: TaskPool): Promise<INodeExecutionData[][]> {
 	const targets = await resolveChatbots(client, settings.selection, pool);
 	const several = settings.selection.scope !== 'one';
 	const found: TimedLead[] = [];

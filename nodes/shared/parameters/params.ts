@@ -78,10 +78,14 @@ export interface RunOptions {
 	request: RequestSettings;
 }
 
+/** A number option (of the Options collection), checked, or its default when unset. */
+export function readNumberOption(node: INode, itemIndex: number, options: IDataObject, name: string, field: string, fallback: number, min: number): number {
+	return options[name] === undefined ? fallback : checkPositive(node, itemIndex, field, options[name], min);
+}
+
 export function readRunOptions(node: INode, itemIndex: number, read: ParameterReader): RunOptions {
 	const options = (read('options', {}) ?? {}) as IDataObject;
-	const number = (name: string, field: string, fallback: number, min: number) =>
-		options[name] === undefined ? fallback : checkPositive(node, itemIndex, field, options[name], min);
+	const number = (name: string, field: string, fallback: number, min: number) => readNumberOption(node, itemIndex, options, name, field, fallback, min);
 	return {
 		includeRaw: options.includeRaw === true,
 		includeConversation: options.includeConversation === true,

@@ -28,7 +28,7 @@ export class ChatbotLeadsWebhookApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				"The signing secret set in your Chatbase or Chatzuri webhook settings. When set, requests without a valid signature are refused (HTTP 401). When empty, anyone who knows the webhook URL can send leads.",
+				"The signing secret set in your vendor's webhook settings. When set, requests without a valid signature are refused (HTTP 401). When empty, anyone who knows the webhook URL can send leads.",
 		},
 	];
 }

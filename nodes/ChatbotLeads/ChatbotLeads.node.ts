@@ -14,6 +14,7 @@ import {
 } from '../shared/parameters/descriptions';
 import { leadsListSearch } from '../shared/methods/listSearch';
 import { executeChatbotLeads } from './execute';
+import { VENDOR_NAMES } from '../shared/parameters/vendorText';
 
 export class ChatbotLeads implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,7 +24,7 @@ export class ChatbotLeads implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: leadsSubtitle(),
-		description: 'Get the leads your Chatbase, Chatzuri, Chatof.ai or Robofy chatbot captured, in one shape',
+		description: `Get the leads your ${VENDOR_NAMES} chatbot captured, in one shape`,
 		defaults: { name: 'Chatbot Leads' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

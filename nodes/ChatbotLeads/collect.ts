@@ -10,10 +10,11 @@ export interface ChatbotsCollectOptions extends CollectOptions {
 }
 
 /**
- * The leads of every chatbot, per chatbot in target order, through the pool. A Limit counts all
- * chatbots together: the result is the first `limit` leads in chatbot order, and a chatbot is
- * not fetched once the chatbots before it already hold enough. Each chatbot pages ahead with
- * its share of the pool's concurrency, so requests in flight stay within it.
+ * The leads of every chatbot, per chatbot in target order, through the pool (Concurrent Requests
+ * chatbots at a time). A Limit counts all chatbots together: the result is the first `limit`
+ * leads in chatbot order. A chatbot that starts asks for what the finished chatbots before it
+ * left short (all of the Limit while none has finished), and is skipped once they hold enough.
+ * Each chatbot pages ahead with its share of the pool's concurrency.
  */
 export async function collectLeadsOfChatbots(
 	client: VendorClient,

@@ -14,6 +14,7 @@ import { receiveLeadWebhook, WEBHOOK_SECRET_AUTH, webhookSecretCheck } from './w
 import { recordExecutionStart } from './execution';
 import { leadsListSearch } from '../shared/methods/listSearch';
 import { WEBHOOK_PROVIDERS } from '../shared/vendors';
+import { NO_WEBHOOK_VENDORS, vendorNames, WEBHOOK_CHATBOT_WORDS, WEBHOOK_VENDOR_NAMES } from '../shared/parameters/vendorText';
 
 export class ChatbotLeadsInstantTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,7 +24,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: leadsSubtitle('Instant: ', 'every chatbot'),
-		description: 'Starts the workflow the moment a Chatbase or Chatzuri chatbot captures a lead, by webhook',
+		description: `Starts the workflow the moment a ${WEBHOOK_VENDOR_NAMES} chatbot captures a lead, by webhook`,
 		defaults: { name: 'Chatbot Leads Instant Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -40,8 +41,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: [
 			{
-				displayName:
-					"Paste this node's Production URL (Webhook URLs, above) into your vendor's dashboard; each lead then starts the workflow as it is captured, once. Without a Webhook Signing Secret in the credential, anyone who knows the URL can send leads. No API key (or a plan without API access)? Set Authentication to Webhook Secret Only. Chatof.ai and Robofy send no lead webhooks: use the Chatbot Leads Trigger for them.",
+				displayName: `Paste this node's Production URL (Webhook URLs, above) into your vendor's dashboard; each lead then starts the workflow as it is captured, once. Without a Webhook Signing Secret in the credential, anyone who knows the URL can send leads. No API key (or a plan without API access)? Set Authentication to Webhook Secret Only.${NO_WEBHOOK_VENDORS.length > 0 ? ` ${vendorNames(NO_WEBHOOK_VENDORS, 'and')} send no lead webhooks: use the Chatbot Leads Trigger for them.` : ''}`,
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -75,7 +75,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 				displayOptions: { show: { provider: [provider.name] } },
 			})),
 			optionalChatbotProperty(
-				'Only leads of this chatbot (Chatzuri: agent). Leave empty to accept every chatbot of the account; events of other chatbots are acknowledged and not emitted.',
+				`Only leads of this chatbot${WEBHOOK_CHATBOT_WORDS}. Leave empty to accept every chatbot of the account; events of other chatbots are acknowledged and not emitted.`,
 			),
 			{
 				displayName: 'Options',
@@ -91,7 +91,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							"Whether to also emit the vendor's other events (such as Chatzuri's message.received) as items with eventType and payload. Off: they are acknowledged and dropped.",
+							"Whether to also emit the vendor's other events (such as message.received) as items with eventType and payload. Off: they are acknowledged and dropped.",
 					},
 					{
 						displayName: 'Include Raw Record',

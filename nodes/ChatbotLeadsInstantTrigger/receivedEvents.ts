@@ -51,7 +51,7 @@ export function rememberEvents(saved: unknown, entries: Entry[], nowMs: number):
 /**
  * Events this n8n process handed to executions, per trigger (`workflowId:nodeId`), in the order
  * handed. n8n answers a webhook before it saves static data, and 2.41 drops a webhook's static
- * data change altogether once the workflow has static data (see README, "Delivered once"), so
+ * data change altogether once the workflow has static data (see docs/instant-trigger.md, "Delivered once"), so
  * the saved state lags; this covers that gap within one process. `started` is set when the
  * execution's first node ran here (node `execute`), which proves the execution exists.
  */

@@ -13,6 +13,7 @@ import {
 } from '../shared/parameters/descriptions';
 import { leadsListSearch } from '../shared/methods/listSearch';
 import { pollChatbotLeads } from './poll';
+import { VENDOR_NAMES } from '../shared/parameters/vendorText';
 
 export class ChatbotLeadsTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +23,7 @@ export class ChatbotLeadsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: leadsSubtitle('New lead: '),
-		description: 'Starts the workflow once for every new lead a Chatbase, Chatzuri, Chatof.ai or Robofy chatbot captures',
+		description: `Starts the workflow once for every new lead a ${VENDOR_NAMES} chatbot captures`,
 		defaults: { name: 'Chatbot Leads Trigger' },
 		polling: true,
 		inputs: [],

@@ -1,6 +1,7 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { PROVIDERS, WEBHOOK_PROVIDERS } from '../vendors';
+import { ALL_CHATBOTS_NOTE, conversationRules, COUNTING_VENDORS, IDS_PER_VENDOR, ONE_ID_PER_VENDOR, vendorNames, ZONELESS_VENDORS } from './vendorText';
 import type { LeadProvider } from '../vendors/types';
 
 function onlyFor(provider: string, property: INodeProperties, path = 'provider'): INodeProperties {
@@ -55,7 +56,7 @@ const SCOPE_OPTIONS = {
 	all: {
 		name: 'All Chatbots of the Account',
 		value: 'all',
-		description: "Every chatbot the API key can see (Robofy: every agent of every project), listed again on each run",
+		description: `Every chatbot the API key can see${ALL_CHATBOTS_NOTE}, listed again on each run`,
 	},
 	one: { name: 'One Chatbot', value: 'one', description: 'The chatbot picked below' },
 	list: { name: 'Several by ID', value: 'list', description: 'The chatbots whose IDs you enter' },
@@ -91,8 +92,7 @@ export const chatbotIdsProperty: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. ckl123abc456, ckl789def012',
-	description:
-		'The IDs, separated by commas or new lines: Chatbase chatbot IDs, Chatzuri agent IDs, Chatof.ai bot UIDs, or Robofy chatbot IDs of the project above',
+	description: `The IDs, separated by commas or new lines: ${IDS_PER_VENDOR}`,
 	displayOptions: { show: { chatbotScope: ['list'] } },
 };
 
@@ -139,7 +139,7 @@ function chatbotLocator(required: boolean, description: string): INodeProperties
 export const chatbotProperty: INodeProperties = {
 	...chatbotLocator(
 		true,
-		'The chatbot whose leads to get: the Chatbase chatbot ID, Chatzuri agent ID, Chatof.ai bot UID, or Robofy chatbot ID',
+		`The chatbot whose leads to get: the ${ONE_ID_PER_VENDOR}`,
 	),
 	displayOptions: ONE_CHATBOT_ONLY,
 };
@@ -174,13 +174,7 @@ export const providerFilterProperties: INodeProperties[] = PROVIDERS.flatMap((pr
 	(provider.filterProperties ?? []).map((property) => onlyFor(provider.name, property, '/provider')),
 );
 
-/** Vendors whose conversations no API returns, in their own words. */
-const CONVERSATION_UNAVAILABLE = PROVIDERS.flatMap((provider) => provider.conversations.unavailable ?? []).join(' ');
-
-const zonelessProviders = PROVIDERS.filter((provider) => provider.zonelessTimestamps).map((p) => p.name);
-
-const CONVERSATION_MATCHING =
-	"(messages with role, text and time, and `matchedBy`: how it was found), or null with `conversationError` saying why. Chatbase and Chatzuri: by conversation ID, else by the lead's email among its chatbot's conversations of that day";
+const CONVERSATION_SHAPE = '(messages with role, text and time, and `matchedBy`: how it was found), or null with `conversationError` saying why.';
 
 /** The Instant Trigger's Include Conversation: fetched inside the execution, after the vendor got its answer. */
 export const instantConversationProperty: INodeProperties = {
@@ -188,7 +182,7 @@ export const instantConversationProperty: INodeProperties = {
 	name: 'includeConversation',
 	type: 'boolean',
 	default: false,
-	description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_MATCHING}. Needs the API key (Authentication: API Credential); fetched after the vendor got its answer, so the webhook is never slowed down. One request per chatbot and day.`,
+	description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_SHAPE} ${conversationRules(WEBHOOK_PROVIDERS)} Needs the API key (Authentication: API Credential); fetched after the vendor got its answer, so the webhook is never slowed down. One request per chatbot and day.`,
 };
 
 /** Options both nodes share: output shape and how patient to be with the vendor. */
@@ -200,14 +194,14 @@ export const requestOptionProperties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 10 },
 		default: 4,
 		description:
-			'How many requests to send at once: chatbots fetched or polled together (Chatbots: All or Several), and in the Chatbot Leads node pages read ahead where the vendor reports how many leads there are (Chatof.ai). A 429 lowers it for the rest of the run.',
+			`How many requests to send at once: chatbots fetched or polled together (Chatbots: All or Several), and in the Chatbot Leads node pages read ahead where the vendor reports how many leads there are (${COUNTING_VENDORS}). A 429 lowers it for the rest of the run.`,
 	},
 	{
 		displayName: 'Include Conversation',
 		name: 'includeConversation',
 		type: 'boolean',
 		default: false,
-		description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_MATCHING}; Robofy: the lead's session. ${CONVERSATION_UNAVAILABLE} Costs one request per chatbot and day (per lead on Robofy).`,
+		description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_SHAPE} ${conversationRules(PROVIDERS)} Costs one request per chatbot and day`,
 	},
 	{
 		displayName: 'Include Raw Record',
@@ -254,8 +248,8 @@ export const requestOptionProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'UTC',
 		placeholder: 'e.g. Europe/Berlin',
-		displayOptions: { show: { '/provider': zonelessProviders } },
-		description: 'Robofy writes times without a zone. They are read as UTC unless you name the zone its account uses (an IANA name).',
+		displayOptions: { show: { '/provider': ZONELESS_VENDORS.map((provider) => provider.name) } },
+		description: `${vendorNames(ZONELESS_VENDORS)} writes times without a zone. They are read as UTC unless you name the zone its account uses (an IANA name).`,
 	},
 	{
 		displayName: 'Timeout (S)',

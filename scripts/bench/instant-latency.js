@@ -7,6 +7,8 @@
  *
  *   npm run bench:instant            (= npm run build && node scripts/bench/instant-latency.js)
  *   node scripts/bench/instant-latency.js [--events 50] [--poll-minutes 4] [--json results.json]
+ *   (--json: a relative path is written under $CHATBOT_LEADS_BENCH_DIR, default
+ *   <os temp dir>/chatbot-leads-bench, outside the repository; see scripts/bench/output.js)
  *
  * Its own n8n home and simulator. Two published workflows, each "trigger -> No Op (Received)":
  *  - instant: the simulator POSTs `--events` signed Chatbase leads.submit webhooks to the
@@ -24,6 +26,7 @@ const os = require('os');
 const path = require('path');
 
 const n8n = require('../n8n/lib');
+const { benchOutputPath } = require('./output');
 const s = require('../../test/e2e/support');
 
 const TRIGGER = 'Chatbot Leads Trigger';
@@ -39,7 +42,7 @@ function parseArgs(argv) {
 		const value = () => (inline !== undefined ? inline : argv[++i]);
 		if (flag === '--events') options.events = Number(value());
 		else if (flag === '--poll-minutes') options.pollMinutes = Number(value());
-		else if (flag === '--json') options.json = value();
+		else if (flag === '--json') options.json = benchOutputPath(value());
 		else throw new Error(`unknown argument ${argv[i]} (see the header of ${__filename})`);
 	}
 	if (!Number.isInteger(options.events) || options.events < 1) throw new Error('--events must be a positive integer');
@@ -202,7 +205,10 @@ async function main() {
 			polling: { trigger: stats(polling.map((e) => e.trigger)), next: stats(polling.map((e) => e.next)) },
 		};
 		console.log(`median: instant ${Math.round(summary.instant.trigger.median)} ms, polling ${(summary.polling.trigger.median / 1000).toFixed(1)} s (${Math.round(summary.polling.trigger.median / summary.instant.trigger.median)}x)`);
-		if (options.json) fs.writeFileSync(options.json, `${JSON.stringify({ ...summary, raw: { instant, polling } }, null, 2)}\n`);
+		if (options.json) {
+			fs.writeFileSync(options.json, `${JSON.stringify({ ...summary, raw: { instant, polling } }, null, 2)}\n`);
+			log(`results written to ${options.json}`);
+		}
 	} finally {
 		await cleanUp();
 	}

@@ -8,6 +8,8 @@
  *        [--vendors chatbase,robofy,chatofAi] [--concurrency 1,4,10] [--robofy-page-size 100]
  *        [--skip-fetch] [--skip-trigger] [--no-live-heap] [--json results.json] [--keep]
  *        [--n8n-node-options "<NODE_OPTIONS for n8n, for diagnosis>"]
+ *   (--json: a relative path is written under $CHATBOT_LEADS_BENCH_DIR, default
+ *   <os temp dir>/chatbot-leads-bench, outside the repository; see scripts/bench/output.js)
  *
  * Part 1 (fetch): for each size and vendor, `n8n execute` of
  *   (a) Manual Trigger -> Chatbot Leads (Return All)        [Chatof.ai: per --concurrency]
@@ -28,6 +30,7 @@ const { startBenchSimulator, selfCheck } = require('./sim');
 const { runFetchBench, fetchWorkflows } = require('./fetch-bench');
 const wf = require('./workflows');
 const report = require('./report');
+const { benchOutputPath } = require('./output');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -58,7 +61,7 @@ function parseArgs(argv) {
 		else if (flag === '--skip-trigger') options.trigger = false;
 		else if (flag === '--no-live-heap') options.liveHeap = false;
 		else if (flag === '--n8n-node-options') options.n8nNodeOptions = value();
-		else if (flag === '--json') options.json = path.resolve(value());
+		else if (flag === '--json') options.json = benchOutputPath(value());
 		else if (flag === '--keep') options.keep = true;
 		else if (flag === '--help' || flag === '-h') options.help = true;
 		else throw new Error(`unknown argument ${argv[i]}`);

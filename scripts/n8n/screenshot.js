@@ -17,8 +17,11 @@
  *   SCREENSHOT_DIR   where to write (default docs/ of this repo)
  *
  * Writes docs/n8n-editor.png (the "Leads to a sheet" workflow after one run, with the Chatbot
- * Leads node on the canvas) and docs/n8n-node-panel.png (the Chatbot Leads node's panel open:
- * its parameters and the leads it returned).
+ * Leads node on the canvas), docs/n8n-node-panel.png (the Chatbot Leads node's panel open:
+ * its parameters and the leads it returned), docs/n8n-trigger-panel.png (the Chatbot Leads
+ * Trigger's panel in "New lead to Slack-style message", after Fetch Test Event) and
+ * docs/n8n-instant-trigger-panel.png (the Chatbot Leads Instant Trigger's panel in "Instant lead
+ * to Slack-style message").
  */
 const fs = require('fs');
 const os = require('os');
@@ -57,12 +60,28 @@ async function logIn(page, login) {
 	log(`logged in as ${login.email}`);
 }
 
-async function openWorkflow(page, login) {
-	const workflow = login.workflows.find((w) => w.name === WORKFLOW_NAME);
-	if (!workflow) throw new Error(`no workflow "${WORKFLOW_NAME}" in ${LOGIN_FILE}`);
+async function openWorkflow(page, login, name = WORKFLOW_NAME, nodeName = 'Chatbot Leads') {
+	const workflow = login.workflows.find((w) => w.name === name);
+	if (!workflow) throw new Error(`no workflow "${name}" in ${LOGIN_FILE}`);
 	await page.goto(`${login.url}/workflow/${workflow.id}`);
 	await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60000 });
-	await page.getByText('Chatbot Leads', { exact: true }).first().waitFor({ timeout: 30000 });
+	await page.getByText(nodeName, { exact: true }).first().waitFor({ timeout: 30000 });
+}
+
+/** Opens a trigger's panel in another workflow (optionally runs its test button) and writes `file`. */
+async function triggerPanel(page, login, { workflow, node, file, execute }) {
+	await openWorkflow(page, login, workflow, node);
+	await page.locator('[data-test-id="canvas-node"]', { hasText: node }).first().dblclick();
+	await page.waitForSelector('[data-test-id="ndv"]', { timeout: 30000 });
+	if (execute) {
+		// Fetch Test Event: a sample lead in the output pane. The picture is worth taking without it.
+		await page.locator('[data-test-id="node-execute-button"]').first().click({ timeout: 10000 }).catch(() => log(`no test button for ${node}`));
+		await page.getByText(/^\d+ items?$/).first().waitFor({ timeout: 30000 }).catch(() => log(`no test output for ${node}`));
+	}
+	await page.waitForTimeout(1500);
+	const png = path.join(OUT_DIR, file);
+	await page.screenshot({ path: png });
+	log(`wrote ${png}`);
 }
 
 /** Runs the workflow once, so the canvas shows item counts and the panel shows output. */
@@ -100,6 +119,7 @@ async function main() {
 		viewport: { width: 1440, height: 860 },
 	});
 	const page = context.pages()[0] || (await context.newPage());
+	page.on('dialog', (dialog) => dialog.accept().catch(() => {})); // "leave the page?" between workflows
 	try {
 		await logIn(page, login);
 		await openWorkflow(page, login);
@@ -119,6 +139,19 @@ async function main() {
 		const panelPng = path.join(OUT_DIR, 'n8n-node-panel.png');
 		await page.screenshot({ path: panelPng });
 		log(`wrote ${panelPng}`);
+
+		await triggerPanel(page, login, {
+			workflow: 'New lead to Slack-style message',
+			node: 'Chatbot Leads Trigger',
+			file: 'n8n-trigger-panel.png',
+			execute: true,
+		});
+		await triggerPanel(page, login, {
+			workflow: 'Instant lead to Slack-style message',
+			node: 'Chatbot Leads Instant Trigger',
+			file: 'n8n-instant-trigger-panel.png',
+			execute: false,
+		});
 	} catch (error) {
 		const debugPng = path.join(os.tmpdir(), 'n8n-screenshot-failed.png');
 		await page.screenshot({ path: debugPng }).catch(() => {});

@@ -3,7 +3,7 @@
 /**
  * Experiment (prints findings, asserts nothing): what does n8n 2.41.1 do when the same webhook
  * event arrives twice, one after the other or at the same moment, and where can a node remember
- * what it already emitted? Evidence for the README section "Delivered once".
+ * what it already emitted? Evidence for docs/instant-trigger.md, "Delivered once".
  *
  *   npm run build && node scripts/n8n/experiments/webhook-duplicates.js [--queue]
  *

@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 
 import { ChatbotLeadsWebhookApi } from '../credentials/ChatbotLeadsWebhookApi.credentials';
 import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
-import { webhookSecretCheck } from '../nodes/ChatbotLeadsInstantTrigger/webhook';
+import { webhookSecretCheck } from '../nodes/ChatbotLeadsInstantTrigger/settings';
 import { noteRefusal, REFUSALS_LOGGED_PER_MINUTE } from '../nodes/ChatbotLeadsInstantTrigger/refusalLog';
 import { ALL_CREDENTIALS } from './fixtures';
 import { captureWarnings, useSimulator } from './helpers';

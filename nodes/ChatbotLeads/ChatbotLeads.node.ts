@@ -1,17 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import {
-	chatbotIdsProperty,
-	chatbotProperty,
-	chatbotScopeProperties,
-	leadsSubtitle,
-	credentialsForProviders,
-	providerFilterProperties,
-	providerProperty,
-	providerSpecificProperties,
-	requestOptionProperties,
-} from '../shared/parameters/descriptions';
+import { chatbotIdsProperty, chatbotProperty, chatbotScopeProperties, leadsSubtitle, credentialsForProviders, providerFilterProperties, providerProperty, providerSpecificProperties } from '../shared/parameters/descriptions';
+import { requestOptionProperties } from '../shared/parameters/options';
 import { leadsListSearch } from '../shared/methods/listSearch';
 import { executeChatbotLeads } from './execute';
 import { VENDOR_NAMES } from '../shared/parameters/vendorText';

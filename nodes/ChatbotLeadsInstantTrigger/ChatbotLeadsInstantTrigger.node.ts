@@ -9,8 +9,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { instantConversationProperty, webhookVendorCredentials, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/parameters/descriptions';
-import { receiveLeadWebhook, WEBHOOK_SECRET_AUTH, webhookSecretCheck } from './webhook';
+import { webhookVendorCredentials, leadsSubtitle, optionalChatbotProperty, providerPropertyFor } from '../shared/parameters/descriptions';
+import { instantConversationProperty } from '../shared/parameters/options';
+import { receiveLeadWebhook } from './webhook';
+import { WEBHOOK_SECRET_AUTH, webhookSecretCheck } from './settings';
 import { recordExecutionStart } from './execution';
 import { leadsListSearch } from '../shared/methods/listSearch';
 import { WEBHOOK_PROVIDERS } from '../shared/vendors';

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ConversationFinder } from '../shared/fetch/conversations';
-import { STATE_KEY, triggerKey, WEBHOOK_SECRET_AUTH } from './webhook';
+import { triggerKey } from './webhook';
+import { STATE_KEY, WEBHOOK_SECRET_AUTH } from './settings';
 import { readProvider } from '../shared/parameters/params';
 import { recordStarted, rememberEvents } from './receivedEvents';
 import { createVendorClient, DEFAULT_REQUEST_SETTINGS } from '../shared/transport/request';

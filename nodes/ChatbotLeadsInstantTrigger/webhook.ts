@@ -1,78 +1,11 @@
-import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	IDataObject,
-	IExecuteFunctions,
-	INodeCredentialTestResult,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
-import { derivedLeadId } from '../shared/lead/leadId';
-import { buildLead } from '../shared/lead/normalize';
-import { readProvider } from '../shared/parameters/params';
-import { isObject } from '../shared/lead/json';
-import { noteRefusal } from './refusalLog';
+import { leadItem, leadPayload, otherEventItem, parseBody } from './events';
 import { recordHandover, rememberEvents, verdictFor } from './receivedEvents';
+import { noteRefusal } from './refusalLog';
+import { readSettings, STATE_KEY, type InstantSettings } from './settings';
 import { signatureMatches } from './signature';
-import { parseVendorTime, toIsoOrNull } from '../shared/lead/time';
-import type { LeadProvider, LeadWebhook, WebhookEvent } from '../shared/vendors/types';
-
-/** The Instant Trigger's Authentication: the vendor's API credential, or a credential holding only the secret. */
-export const WEBHOOK_SECRET_AUTH = 'webhookSecret';
-export const WEBHOOK_SECRET_CREDENTIAL = 'chatbotLeadsWebhookApi';
-
-interface InstantSettings {
-	provider: LeadProvider;
-	webhook: LeadWebhook;
-	/** Only events of this chatbot; empty: every chatbot of the account. */
-	chatbotId: string;
-	includeRaw: boolean;
-	includeOtherEvents: boolean;
-	secret: string;
-}
-
-/** Where the trigger keeps the ids of the events it emitted (see receivedEvents.ts). */
-export const STATE_KEY = 'receivedEvents';
-
-async function readSettings(ctx: IWebhookFunctions): Promise<InstantSettings> {
-	const node = ctx.getNode();
-	const provider = readProvider(node, 0, ctx.getNodeParameter('provider', ''));
-	if (!provider.webhook) {
-		throw new NodeOperationError(
-			node,
-			`${provider.displayName} sends no lead webhooks. Use the Chatbot Leads Trigger, which polls its API, instead.`,
-		);
-	}
-	const chatbot = ctx.getNodeParameter('chatbotId', '', { extractValue: true });
-	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const secretOnly = ctx.getNodeParameter('authentication', 'apiCredential') === WEBHOOK_SECRET_AUTH;
-	const credentials = await ctx.getCredentials(secretOnly ? WEBHOOK_SECRET_CREDENTIAL : provider.credentialType);
-	return {
-		provider,
-		webhook: provider.webhook,
-		chatbotId: typeof chatbot === 'string' || typeof chatbot === 'number' ? String(chatbot).trim() : '',
-		includeRaw: options.includeRaw === true,
-		includeOtherEvents: options.includeOtherEvents === true,
-		secret: typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '',
-	};
-}
-
-/**
- * The Webhook Secret Only credential's test: there is no vendor API to ask, so it checks what it
- * can, that a secret is set (without one, anyone who knows the URL can send leads).
- */
-export async function webhookSecretCheck(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	const secret = credential.data?.webhookSecret;
-	if (typeof secret === 'string' && secret.trim() !== '') {
-		return { status: 'OK', message: 'A secret is set. It is checked against each webhook request: a wrong one shows as HTTP 401 in the vendor\'s delivery log.' };
-	}
-	return {
-		status: 'Error',
-		message: "No Webhook Signing Secret: anyone who knows the webhook URL could send leads. Paste the secret your vendor's webhook settings show (you can still save without one).",
-	};
-}
 
 /** Answers the request here and starts nothing. */
 function reply(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
@@ -106,56 +39,6 @@ function signatureProblem(ctx: IWebhookFunctions, settings: InstantSettings, raw
 		return `The ${signatureHeader} header does not match the request body. Check that the credential's Webhook Signing Secret is the one set in ${settings.provider.displayName}.`;
 	}
 	return undefined;
-}
-
-type Parsed = { body: IDataObject } | { problem: string };
-
-function parseBody(rawBody: Buffer): Parsed {
-	let body: unknown;
-	try {
-		body = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
-	} catch (error) {
-		return { problem: `The request body is not valid JSON (${(error as Error).message}).` };
-	}
-	return isObject(body) ? { body } : { problem: 'The request body is JSON but not an object, so it is not a webhook event.' };
-}
-
-/** The lead of a lead event's payload, or undefined when there is none. */
-function leadPayload(event: WebhookEvent): IDataObject | undefined {
-	const payload = event.payload;
-	if (!isObject(payload)) return undefined;
-	const hasValue = Object.values(payload).some((value) => value !== null && value !== undefined && String(value).trim() !== '');
-	return hasValue ? payload : undefined;
-}
-
-/** The event's own time, else the time it arrived. */
-function eventTimeMs(event: WebhookEvent, receivedMs: number): number {
-	const ms = parseVendorTime(event.timestamp, 'UTC');
-	return Number.isNaN(ms) ? receivedMs : ms;
-}
-
-function leadItem(settings: InstantSettings, event: WebhookEvent, payload: IDataObject, body: IDataObject, receivedMs: number) {
-	const { provider, webhook } = settings;
-	const chatbotId = event.chatbotId ?? settings.chatbotId;
-	const lead = buildLead(provider.name, chatbotId, '', webhook.mapLead(payload), eventTimeMs(event, receivedMs));
-	// What the event says, never when it arrived: a redelivery gets the same id.
-	const eventTime = toIsoOrNull(parseVendorTime(event.timestamp, 'UTC'));
-	lead.id = derivedLeadId(provider.name, [chatbotId, eventTime, lead.name, lead.email, lead.phone, lead.conversationId, lead.fields]);
-	if (settings.includeRaw) lead.raw = body;
-	return lead;
-}
-
-function otherEventItem(settings: InstantSettings, event: WebhookEvent, body: IDataObject, receivedMs: number): IDataObject {
-	const item: IDataObject = {
-		id: derivedLeadId(`${settings.provider.name}_event`, body),
-		provider: settings.provider.name,
-		chatbotId: event.chatbotId ?? (settings.chatbotId || null),
-		eventType: event.type,
-		createdAt: new Date(eventTimeMs(event, receivedMs)).toISOString(),
-		payload: event.payload ?? null,
-	};
-	if (settings.includeRaw) item.raw = body;
-	return item;
 }
 
 /** Which trigger an event belongs to, in this process's memory. */

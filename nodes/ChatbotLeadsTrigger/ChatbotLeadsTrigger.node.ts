@@ -1,16 +1,8 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import {
-	chatbotIdsProperty,
-	chatbotProperty,
-	chatbotScopeProperties,
-	leadsSubtitle,
-	credentialsForProviders,
-	providerProperty,
-	providerSpecificProperties,
-	requestOptionProperties,
-} from '../shared/parameters/descriptions';
+import { chatbotIdsProperty, chatbotProperty, chatbotScopeProperties, leadsSubtitle, credentialsForProviders, providerProperty, providerSpecificProperties } from '../shared/parameters/descriptions';
+import { requestOptionProperties } from '../shared/parameters/options';
 import { leadsListSearch } from '../shared/methods/listSearch';
 import { pollChatbotLeads } from './poll';
 import { VENDOR_NAMES } from '../shared/parameters/vendorText';

@@ -2,7 +2,7 @@ import type { IPollFunctions } from 'n8n-workflow';
 
 import { ChatbotCursor } from './state/cursor';
 import { horizonSpanMs, type ChatbotCursorState, type CursorWindows, type RecheckProgress } from './state/cursorState';
-import type { TimedLead } from '../shared/lead/normalize';
+import { firstOfEachId, type TimedLead } from '../shared/lead/normalize';
 import { settle } from '../shared/transport/pool';
 import { scanLeadsSince, type ScanOptions, type ScanResult } from './scan';
 import type { VendorClient } from '../shared/transport/request';
@@ -25,12 +25,6 @@ type RecheckRead = Awaited<ReturnType<typeof recheckPart>>;
 export interface ChatbotPoll {
 	state: ChatbotCursorState;
 	emit: TimedLead[];
-}
-
-function uniqueById(leads: TimedLead[]): TimedLead[] {
-	const byId = new Map<string, TimedLead>();
-	for (const timed of leads) if (!byId.has(timed.lead.id)) byId.set(timed.lead.id, timed);
-	return [...byId.values()];
 }
 
 function scanOptions(settings: ChatbotPollSettings, cursor: ChatbotCursor, serverLargestPage: number): ScanOptions {
@@ -149,8 +143,8 @@ export async function pollChatbot(
 	});
 	warnRestarted(ctx, client, query, scan);
 	const recheck = scan.stoppedAt ? undefined : await recheckIfDue(ctx, client, settings, query, cursor, options, hostNow);
-	const seen = uniqueById(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
-	const untimed = uniqueById(recheck ? [...scan.untimed, ...recheck.untimed] : scan.untimed);
+	const seen = firstOfEachId(recheck ? [...scan.leads, ...recheck.leads] : scan.leads);
+	const untimed = firstOfEachId(recheck ? [...scan.untimed, ...recheck.untimed] : scan.untimed);
 	const late = lateFromDigests(ctx, query, cursor, recheck);
 	const fresh = seen.filter((timed) => late.has(timed.lead.id) || cursor.shouldEmit({ id: timed.lead.id, createdAtMs: timed.createdAtMs }));
 	const zoneWarning = starting ? undefined : shiftedTimesWarning(ctx, client.provider, query, cursor.state, fresh, hostNow);

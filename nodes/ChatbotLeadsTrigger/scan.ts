@@ -1,10 +1,10 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import type { ResumePoint } from './state/cursorState';
-import { vendorQuery } from '../shared/fetch/leads';
-import { normalizeLead, type TimedLead } from '../shared/lead/normalize';
+import { readLeadPages, vendorQuery } from '../shared/fetch/leads';
+import { firstOfEachId, type TimedLead } from '../shared/lead/normalize';
 import { ArrivalOrder } from '../shared/transport/arrivalOrder';
-import { FIRST_PAGE, fetchLeadPages } from '../shared/transport/pagination';
+import { FIRST_PAGE } from '../shared/transport/pagination';
 import { settle } from '../shared/transport/pool';
 import { utcDay } from '../shared/lead/time';
 import { isBudgetSpent, type VendorClient } from '../shared/transport/request';
@@ -61,12 +61,9 @@ function takePage(run: PageRun, seen: Set<string>, timed: TimedLead[], fromMs: n
 	for (const lead of timed) {
 		run.order.see(lead.createdAtMs);
 		if (lead.createdAtMs > run.newest) run.newest = lead.createdAtMs;
-		if (seen.has(lead.lead.id)) continue;
-		if (Number.isNaN(lead.createdAtMs)) run.untimed.push(lead);
-		else if (lead.createdAtMs >= fromMs) run.leads.push(lead);
-		else continue;
-		seen.add(lead.lead.id);
 	}
+	const taken = timed.filter((lead) => Number.isNaN(lead.createdAtMs) || lead.createdAtMs >= fromMs);
+	for (const lead of firstOfEachId(taken, seen)) (Number.isNaN(lead.createdAtMs) ? run.untimed : run.leads).push(lead);
 }
 
 /** Pages from `start` on into `run`, stopping early once newest-first order proves the rest is old. */
@@ -80,8 +77,8 @@ async function readPages(
 ): Promise<PageRun | 'moved'> {
 	const seen = new Set<string>();
 	const paging = { maxPages: options.maxPages, start: run.fetching, largestPage: options.largestPage };
-	for await (const page of fetchLeadPages(client, query, paging)) {
-		const timed = page.records.map((record) => normalizeLead(client.provider, record, query, options.includeRaw));
+	for await (const page of readLeadPages(client, query, paging, options.includeRaw)) {
+		const timed = page.leads;
 		if (page.index === 1 && anchorId !== undefined && timed[0]?.lead.id !== anchorId) return 'moved';
 		run.largestPage = page.largestPage;
 		if (timed.length > 0 && timed[0].createdAtMs < fromMs) run.anchor = { position: page.position, anchorId: timed[0].lead.id };

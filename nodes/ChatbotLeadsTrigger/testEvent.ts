@@ -3,9 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { describeChatbot, nameChatbotInError, queryForChatbot, resolveChatbots, type ChatbotSelection } from '../shared/parameters/chatbots';
 import { ConversationFinder } from '../shared/fetch/conversations';
-import { vendorQuery } from '../shared/fetch/leads';
-import { normalizeLead, type TimedLead } from '../shared/lead/normalize';
-import { fetchLeadPages } from '../shared/transport/pagination';
+import { readLeadPages, vendorQuery } from '../shared/fetch/leads';
+import type { TimedLead } from '../shared/lead/normalize';
 import { forEachInPool, type TaskPool } from '../shared/transport/pool';
 import { DAY_MS, utcDay } from '../shared/lead/time';
 import type { VendorClient } from '../shared/transport/request';
@@ -24,8 +23,7 @@ export interface SampleSettings {
 
 /** The newest lead of a query's first page (the first lead when none has a readable time). */
 async function newestOnFirstPage(client: VendorClient, query: LeadQuery, settings: SampleSettings): Promise<TimedLead | undefined> {
-	for await (const page of fetchLeadPages(client, query, { maxPages: settings.maxPages })) {
-		const leads = page.records.map((record) => normalizeLead(client.provider, record, query, settings.includeRaw));
+	for await (const { leads } of readLeadPages(client, query, { maxPages: settings.maxPages }, settings.includeRaw)) {
 		const timed = leads.filter((lead) => !Number.isNaN(lead.createdAtMs));
 		return timed.reduce<TimedLead | undefined>((newest, lead) => (newest && newest.createdAtMs >= lead.createdAtMs ? newest : lead), undefined) ?? leads[0];
 	}

@@ -11,6 +11,20 @@ export interface TimedLead {
 	createdAtMs: number;
 }
 
+/**
+ * The leads whose id `seen` does not hold yet, in order, each id once; their ids are added to
+ * `seen`. The one way leads are deduplicated: within a page, across pages, across a scan and a recheck.
+ */
+export function firstOfEachId(leads: TimedLead[], seen: Set<string> = new Set()): TimedLead[] {
+	const first: TimedLead[] = [];
+	for (const lead of leads) {
+		if (seen.has(lead.lead.id)) continue;
+		seen.add(lead.lead.id);
+		first.push(lead);
+	}
+	return first;
+}
+
 function textOrNull(value: unknown): string | null {
 	if (value === undefined || value === null) return null;
 	const text = String(value).trim();

@@ -13,7 +13,7 @@ export class ChatbaseApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
 
-	documentationUrl = 'https://www.chatbase.co/docs/api-reference';
+	documentationUrl = 'https://github.com/chatbot-leads/n8n-nodes-chatbot-leads#credentials';
 
 	properties: INodeProperties[] = [
 		{

@@ -11,7 +11,7 @@ export class ChatbotLeadsWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
 
-	documentationUrl = 'https://github.com/chatbot-leads/n8n-nodes-chatbot-leads#chatbot-leads-instant-trigger';
+	documentationUrl = 'https://github.com/chatbot-leads/n8n-nodes-chatbot-leads/blob/main/docs/instant-trigger.md#set-it-up';
 
 	properties: INodeProperties[] = [
 		{

@@ -15,7 +15,7 @@ export class ChatofAiApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
 
-	documentationUrl = 'https://docs.chatof.ai';
+	documentationUrl = 'https://github.com/chatbot-leads/n8n-nodes-chatbot-leads#credentials';
 
 	properties: INodeProperties[] = [
 		{

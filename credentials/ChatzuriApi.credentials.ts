@@ -13,7 +13,7 @@ export class ChatzuriApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
 
-	documentationUrl = 'https://www.chatzuri.com/api-docs';
+	documentationUrl = 'https://github.com/chatbot-leads/n8n-nodes-chatbot-leads#credentials';
 
 	properties: INodeProperties[] = [
 		{

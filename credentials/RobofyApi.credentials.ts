@@ -13,7 +13,7 @@ export class RobofyApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/chatbotLeads.svg', dark: 'file:../icons/chatbotLeads.dark.svg' };
 
-	documentationUrl = 'https://docs.robofy.ai';
+	documentationUrl = 'https://github.com/chatbot-leads/n8n-nodes-chatbot-leads#credentials';
 
 	properties: INodeProperties[] = [
 		{

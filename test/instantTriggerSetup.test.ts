@@ -76,7 +76,7 @@ describe('Instant Trigger: Webhook Secret Only', () => {
 		await send(server, { secret: SECRET });
 		const [lead] = await emitted(server);
 		expect(lead.conversation).toBeNull();
-		expect(lead.conversationError).toMatch(/needs the API key: set Authentication to API Credential/);
+		expect(lead.conversationError).toMatch(/needs the vendor's API key: this trigger's credential is Webhook Secret Only/);
 	});
 });
 

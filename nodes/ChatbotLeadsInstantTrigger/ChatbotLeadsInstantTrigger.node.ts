@@ -43,7 +43,7 @@ export class ChatbotLeadsInstantTrigger implements INodeType {
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		properties: [
 			{
-				displayName: `Paste this node's Production URL (Webhook URLs, above) into your vendor's dashboard; each lead then starts the workflow as it is captured, once. Without a Webhook Signing Secret in the credential, anyone who knows the URL can send leads. No API key (or a plan without API access)? Set Authentication to Webhook Secret Only.${NO_WEBHOOK_VENDORS.length > 0 ? ` ${vendorNames(NO_WEBHOOK_VENDORS, 'and')} send no lead webhooks: use the Chatbot Leads Trigger for them.` : ''}`,
+				displayName: `Paste this node's Production URL (Webhook URLs, above) into your vendor's dashboard; each lead then starts the workflow as it is captured, once. Without a Webhook Signing Secret in the credential, anyone who knows the URL can send leads. No API key (or a plan without API access)? When you create the credential, choose Webhook Secret Only in the dropdown at the top right of its dialog.${NO_WEBHOOK_VENDORS.length > 0 ? ` ${vendorNames(NO_WEBHOOK_VENDORS, 'and')} send no lead webhooks: use the Chatbot Leads Trigger for them.` : ''}`,
 				name: 'notice',
 				type: 'notice',
 				default: '',

@@ -17,7 +17,7 @@ async function attachConversations(ctx: IExecuteFunctions, leads: NormalizedLead
 		for (const lead of leads) Object.assign(lead, { conversation: null, conversationError: reason });
 	};
 	if (ctx.getNodeParameter('authentication', 0, 'apiCredential') === WEBHOOK_SECRET_AUTH) {
-		return withoutConversation('Include Conversation needs the API key: set Authentication to API Credential and pick the vendor credential.');
+		return withoutConversation("Include Conversation needs the vendor's API key: this trigger's credential is Webhook Secret Only. Pick (or create) an API Credential for it instead.");
 	}
 	try {
 		const provider = readProvider(ctx.getNode(), 0, ctx.getNodeParameter('provider', 0, ''));

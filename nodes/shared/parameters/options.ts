@@ -13,7 +13,7 @@ export const instantConversationProperty: INodeProperties = {
 	name: 'includeConversation',
 	type: 'boolean',
 	default: false,
-	description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_SHAPE} ${conversationRules(WEBHOOK_PROVIDERS)} Needs the API key (Authentication: API Credential); fetched after the vendor got its answer, so the webhook is never slowed down. One request per chatbot and day.`,
+	description: `Whether to add the chat behind each lead as \`conversation\` ${CONVERSATION_SHAPE} ${conversationRules(WEBHOOK_PROVIDERS)} Needs the vendor's API key (credential type API Credential, not Webhook Secret Only); fetched after the vendor got its answer, so the webhook is never slowed down. One request per chatbot and day.`,
 };
 
 /** Options both nodes share: output shape and how patient to be with the vendor. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { rangeOf, vendorQuery } from '../nodes/shared/fetch/leads';
+import { rangeOf, vendorQuery } from '../nodes/shared/fetch/query';
 import { providerByName } from '../nodes/shared/vendors';
 import { dayStartMs, zonedDayEndMs, zonedDayStartMs } from '../nodes/shared/lead/time';
 import type { LeadProvider } from '../nodes/shared/vendors/types';

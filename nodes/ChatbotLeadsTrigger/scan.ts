@@ -1,7 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import type { ResumePoint } from './state/cursorState';
-import { readLeadPages, vendorQuery } from '../shared/fetch/leads';
+import { readLeadPages } from '../shared/fetch/leads';
+import { vendorQuery } from '../shared/fetch/query';
 import { firstOfEachId, type TimedLead } from '../shared/lead/normalize';
 import { ArrivalOrder } from '../shared/transport/arrivalOrder';
 import { FIRST_PAGE } from '../shared/transport/pagination';

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { describeChatbot, nameChatbotInError, queryForChatbot, resolveChatbots, type ChatbotSelection } from '../shared/parameters/chatbots';
 import { ConversationFinder } from '../shared/fetch/conversations';
-import { readLeadPages, vendorQuery } from '../shared/fetch/leads';
+import { readLeadPages } from '../shared/fetch/leads';
+import { vendorQuery } from '../shared/fetch/query';
 import type { TimedLead } from '../shared/lead/normalize';
 import { forEachInPool, type TaskPool } from '../shared/transport/pool';
 import { DAY_MS, utcDay } from '../shared/lead/time';

@@ -1,44 +1,9 @@
 import type { LeadQuery, NormalizedLead } from '../lead/types';
-import type { LeadProvider } from '../vendors/types';
 import { firstOfEachId, normalizeLead, type TimedLead } from '../lead/normalize';
 import { ArrivalOrder } from '../transport/arrivalOrder';
 import { fetchLeadPages, type FetchedPage, type PagingOptions } from '../transport/pagination';
-import { shiftDay, utcDay, zonedDayEndMs, zonedDayStartMs } from '../lead/time';
+import { inRange, rangeOf, vendorQuery } from './query';
 import type { VendorClient } from '../transport/request';
-
-export interface TimeRange {
-	fromMs: number;
-	toMs: number;
-}
-
-/** The user's whole days in `dateZone` (UTC when unset), inclusive at both ends, as epoch milliseconds. */
-export function rangeOf(query: LeadQuery): TimeRange {
-	const zone = query.dateZone ?? 'UTC';
-	return {
-		fromMs: query.startDate ? zonedDayStartMs(query.startDate, zone) : -Infinity,
-		toMs: query.endDate ? zonedDayEndMs(query.endDate, zone) : Infinity,
-	};
-}
-
-/**
- * The query sent to the vendor. No vendor says whether its date filter is inclusive or which zone
- * its days are in, so ask for the UTC days the range touches and a day more on each side, and cut
- * precisely here.
- */
-export function vendorQuery(provider: LeadProvider, query: LeadQuery): LeadQuery {
-	if (!provider.dateFilter) return { ...query, startDate: undefined, endDate: undefined };
-	const range = rangeOf(query);
-	return {
-		...query,
-		startDate: query.startDate ? shiftDay(utcDay(range.fromMs), -1) : undefined,
-		endDate: query.endDate ? shiftDay(utcDay(range.toMs), 1) : undefined,
-	};
-}
-
-function inRange(ms: number, range: TimeRange): boolean {
-	if (range.fromMs === -Infinity && range.toMs === Infinity) return true;
-	return !Number.isNaN(ms) && ms >= range.fromMs && ms <= range.toMs;
-}
 
 /** A page of leads as the vendor sent them, normalized (in server order, duplicates included). */
 export interface LeadPage extends FetchedPage {

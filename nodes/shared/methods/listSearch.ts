@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { readProvider } from '../parameters/params';
 import { createVendorClient, DEFAULT_REQUEST_SETTINGS } from '../transport/request';
 import type { LeadProvider, VendorList } from '../vendors/types';
-import { VendorResponseError } from '../vendors/types';
+import { VendorResponseError } from '../vendors/errors';
 
 /** Someone is waiting on a dropdown: retry once, quickly. */
 const PICKER_SETTINGS = { ...DEFAULT_REQUEST_SETTINGS, timeoutMs: 15_000, maxRetries: 1, retryBaseDelayMs: 300 };

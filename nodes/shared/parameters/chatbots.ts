@@ -6,7 +6,7 @@ import type { TaskPool } from '../transport/pool';
 import type { VendorClient } from '../transport/request';
 import type { ChatbotTarget, LeadQuery } from '../lead/types';
 import type { LeadProvider, ListReader } from '../vendors/types';
-import { VendorResponseError } from '../vendors/types';
+import { VendorResponseError } from '../vendors/errors';
 import { checkId } from './validate';
 
 /** The Chatbots parameter: today's one chatbot, every chatbot of the account, or a list of IDs. */

@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { VendorClient } from './request';
 import type { LeadQuery } from '../lead/types';
 import type { LeadProvider, PagePosition, VendorPage } from '../vendors/types';
-import { VendorResponseError } from '../vendors/types';
+import { VendorResponseError } from '../vendors/errors';
 
 export const FIRST_PAGE: PagePosition = { page: 1 };
 

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { isObject } from '../lead/json';
 import type { LeadProvider, VendorList } from './types';
-import { VendorResponseError } from './types';
+import { VendorResponseError } from './errors';
 import { conversationsByDay } from './conversationShapes';
 import {
 	allFromChatbotList,

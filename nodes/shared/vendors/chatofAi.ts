@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { derivedLeadId } from '../lead/leadId';
 import type { LeadProvider } from './types';
-import { VendorResponseError } from './types';
+import { VendorResponseError } from './errors';
 import { isObject } from '../lead/json';
 import { messageOf, otherFields } from './common';
 

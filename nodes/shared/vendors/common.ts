@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { isObject } from '../lead/json';
 import type { ChatbotTarget, LeadQuery } from '../lead/types';
 import type { LeadWebhook, ListReader, MappedLead, PagePosition, VendorList, WebhookEvent } from './types';
-import { VendorResponseError } from './types';
+import { VendorResponseError } from './errors';
 
 /** The first string-like value among `keys` of `record`. */
 export function pick(record: IDataObject, ...keys: string[]): unknown {

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ConversationSource, VendorConversation } from './types';
-import { VendorResponseError } from './types';
+import { VendorResponseError } from './errors';
 import { isObject } from '../lead/json';
 import { pick } from './common';
 

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ChatbotTarget } from '../lead/types';
 import type { LeadProvider, ListReader, PagePosition, VendorList } from './types';
-import { VendorResponseError } from './types';
+import { VendorResponseError } from './errors';
 import { robofySessionChats } from './conversationShapes';
 import { isObject } from '../lead/json';
 import { givenName, listOrFail, messageOf, namedItems } from './common';

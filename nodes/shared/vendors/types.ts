@@ -147,14 +147,3 @@ export interface VendorList {
 	/** Reads the answer as { id, name } pairs; throws VendorResponseError on an unreadable shape. */
 	parse(body: unknown): Array<{ id: string; name: string }>;
 }
-
-/** The vendor answered, but with an error or a shape we cannot read. */
-export class VendorResponseError extends Error {
-	constructor(
-		message: string,
-		readonly kind: 'vendorError' | 'shape',
-		readonly vendorCode?: string,
-	) {
-		super(message);
-	}
-}

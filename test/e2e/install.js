@@ -118,8 +118,10 @@ async function createCredential(rest, { name, type, data }) {
 	return { id: created.id, name, type };
 }
 
+/** The credential dialog's Test of a saved credential: its stored data (secrets redacted) sent back. */
 async function testCredential(rest, credential) {
-	const answer = await rest.testCredential({ id: credential.id, name: credential.name, type: credential.type });
+	const saved = bodyData(await rest.request('GET', `/credentials/${credential.id}?includeData=true`));
+	const answer = await rest.testCredential({ id: credential.id, name: credential.name, type: credential.type, data: saved.data });
 	expect(answer && answer.status === 'OK', `${credential.name}: ${JSON.stringify(answer)}`);
 }
 

@@ -42,7 +42,13 @@ function loadPlaywright() {
 	return require(path.resolve(process.env.PLAYWRIGHT_CORE));
 }
 
+/** The E2E MODE frame and badge n8n draws with E2E_TESTS=true do not belong in the README's pictures. */
+async function hideE2eMarker(page) {
+	await page.addStyleTag({ content: '[data-test-id="e2e-test-mode-marker"] { display: none !important; }' });
+}
+
 async function shot(page, name) {
+	await hideE2eMarker(page).catch(() => {});
 	const file = path.join(OUT_DIR, name);
 	await page.screenshot({ path: file });
 	log(`wrote ${path.relative(s.REPO, file)}`);
@@ -109,15 +115,20 @@ async function addNodeAndRun(page, url) {
 	const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder*="Search"]').first();
 	await search.fill('Chatbot Leads');
 	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^Chatbot Leads$/ }).first().click();
-	// The node's actions: its one operation.
-	const action = page.locator('[data-test-id="node-creator-item-name"]', { hasText: /lead/i }).first();
-	if (await action.isVisible({ timeout: 5000 }).catch(() => false)) await action.click();
+	// A community node first shows its details panel: Add to workflow.
+	const add = page.getByRole('button', { name: /Add to workflow/i });
+	if (await add.isVisible({ timeout: 5000 }).catch(() => false)) await add.click();
 	const ndv = page.locator('[data-test-id="ndv"]');
+	if (!(await ndv.isVisible({ timeout: 5000 }).catch(() => false))) {
+		await page.screenshot({ path: path.join(os.tmpdir(), 'n8n-ui-after-add.png') });
+		// An actions list: the node's one operation.
+		await page.locator('[data-test-id="node-creator-action-item"], [data-test-id="node-creator-item-name"]').first().click();
+	}
 	await ndv.waitFor({ timeout: 30000 });
 	// Provider: Chatbase is the default; the credential made above is picked.
 	const locator = ndv.locator('[data-test-id="resource-locator-chatbotId"], [data-test-id="parameter-input-chatbotId"]').first();
 	await locator.waitFor({ timeout: 15000 });
-	await locator.locator('input').first().click();
+	await ndv.locator('input[placeholder^="Select a chatbot"]').first().click();
 	const item = page.locator('[data-test-id="rlc-item"]').first();
 	await item.waitFor({ timeout: 30000 });
 	log(`From list offers: ${(await page.locator('[data-test-id="rlc-item"]').allInnerTexts()).map((x) => x.trim()).join(' | ')}`);

@@ -92,10 +92,14 @@ async function ownerClient(server, { setup = true, email = 'install-owner@exampl
 
 /** Node type names and credential type names n8n serves to the editor right now. */
 async function knownTypes(server, rest) {
+	// n8n rewrites these files after an install; read in between, they may not be JSON yet.
 	const get = async (urlPath) => {
-		const res = await s.httpJson('GET', `${server.url}${urlPath}`, { headers: { cookie: rest.cookie, 'browser-id': rest.browserId }, allowError: true, timeoutMs: 60000 });
-		expect(res.status === 200 && Array.isArray(res.body), `GET ${urlPath}: HTTP ${res.status}`);
-		return res.body.map((t) => t.name);
+		for (let attempt = 1; ; attempt++) {
+			const res = await s.httpJson('GET', `${server.url}${urlPath}`, { headers: { cookie: rest.cookie, 'browser-id': rest.browserId }, allowError: true, timeoutMs: 60000 });
+			if (res.status === 200 && Array.isArray(res.body)) return res.body.map((t) => t.name);
+			expect(attempt < 20, `GET ${urlPath}: HTTP ${res.status}, ${typeof res.body === 'string' ? res.body.slice(0, 120) : typeof res.body}`);
+			await s.sleep(500);
+		}
 	};
 	return { nodes: await get('/types/nodes.json'), credentials: await get('/types/credentials.json') };
 }
@@ -127,7 +131,7 @@ async function testCredential(rest, credential) {
 
 /** POST /rest/workflows, then POST /rest/workflows/:id/activate (the editor's Publish/Activate). */
 async function createActiveWorkflow(rest, workflow) {
-	const res = await rest.request('POST', '/workflows', { settings: { executionOrder: 'v1' }, connections: {}, ...workflow });
+	const res = await rest.request('POST', '/workflows', { settings: { executionOrder: 'v1' }, connections: {}, active: false, ...workflow });
 	const created = bodyData(res);
 	expect(created && created.id && created.versionId, `POST /rest/workflows: ${JSON.stringify(res.body).slice(0, 300)}`);
 	await activateWorkflow(rest, created.id, created.versionId);
@@ -328,7 +332,7 @@ async function upgradePart() {
 	state.homes.push(home);
 	const password = `Install-${crypto.randomBytes(8).toString('hex')}`;
 	let server = await startServer(home, {}, 'upgrade');
-	note(`${tag} n8n ${n8n.DEFAULT_VERSION} at ${server.url} (registry ${state.verdaccio.url}), ready in ${server.startupMs} ms`);
+	note(`${tag} n8n ${n8n.homeConfig(home).version} at ${server.url} (registry ${state.verdaccio.url}), ready in ${server.startupMs} ms`);
 	const rest = await ownerClient(server, { password });
 
 	const installed = await check(`${tag} POST /rest/community-packages installs ${s.PACKAGE}@${OLD_VERSION} by name from the registry; its 2 nodes and 4 credentials appear`, async () => {
@@ -401,7 +405,11 @@ async function upgradePart() {
 
 	await check(`${tag} after the update: 3 nodes and 4 credentials appear, GET /rest/community-packages says ${CURRENT.version}`, async () => {
 		await expectTypes(server, rest, NODES_NEW);
-		const list = bodyData(await rest.request('GET', '/community-packages'));
+		// n8n runs `npm outdated` (public registry) for this list: n8n 2.0.3 took over 30 s here.
+		const started = Date.now();
+		const listed = await s.httpJson('GET', `${server.url}/rest/community-packages`, { headers: { cookie: rest.cookie, 'browser-id': rest.browserId }, timeoutMs: 180000 });
+		note(`${tag} GET /rest/community-packages answered in ${Date.now() - started} ms`);
+		const list = bodyData(listed);
 		const ours = list.find((p) => p.packageName === s.PACKAGE);
 		expect(ours && ours.installedVersion === CURRENT.version, `listed: ${JSON.stringify(list).slice(0, 300)}`);
 	});
@@ -563,7 +571,7 @@ async function queuePart() {
 		const row = { key: 'chatzuri', vendor: 'chatzuri', label: 'Chatzuri', chatbotId: 'e2e-install-queue' };
 		await sim.admin('POST', '/generate', { vendor: row.vendor, chatbotId: row.chatbotId, count: 5, start: new Date(Date.now() - 30 * 60 * 1000).toISOString(), stepMs: 5 * 60 * 1000 });
 		const wf = triggerWorkflow(row, credential, ' (queue mode)');
-		workflowId = bodyData(await rest.request('POST', '/workflows', { settings: { executionOrder: 'v1' }, ...wf })).id;
+		workflowId = bodyData(await rest.request('POST', '/workflows', { settings: { executionOrder: 'v1' }, active: false, ...wf })).id;
 		expect(workflowId, 'no workflow id');
 		await stopServer(server);
 	});

@@ -11,7 +11,7 @@ import { ESLint } from 'eslint';
 import { scanConfig } from './scan-config.mjs';
 
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^index\.js$/, /^dist\/(nodes|credentials|icons)\/.+\.(js|svg|png|json)$/];
-const FORBIDDEN = [/\.map$/, /\.ts$/, /(^|\/)test\//, /\.env/, /\.npmrc$/, /sim-[a-z]+-key/];
+const FORBIDDEN = [/\.map$/, /\.ts$/, /(^|\/)test\//, /(^|\/)tests?\./, /\.test\.js$/, /^scripts\//, /^docs\//, /^examples\//, /\.env/, /\.npmrc$/, /sim-[a-z]+-key/];
 
 const fail = (message) => {
 	process.stderr.write(`check-pack: ${message}\n`);
@@ -44,4 +44,8 @@ if (problems > 0) {
 	fail(`${problems} scanner lint problems in the packed files`);
 }
 fs.rmSync(packDir, { recursive: true, force: true });
-if (!process.exitCode) process.stdout.write(`check-pack: ${files.length} files, ${info.size} bytes packed, scanner lint clean\n`);
+// Images that only illustrate the README (docs/*.png) must not ship: node icons sit in dist/.
+for (const file of files) if (/\.(png|jpe?g|gif)$/.test(file) && !/^dist\/(nodes|credentials|icons)\//.test(file)) fail(`a docs image in the package: ${file}`);
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+process.stdout.write(`check-pack: ${info.filename}: ${files.length} files, tarball ${info.size} bytes (${kb(info.size)}), unpacked ${info.unpackedSize} bytes (${kb(info.unpackedSize)})\n`);
+if (!process.exitCode) process.stdout.write('check-pack: only what n8n needs (no tests, scripts or docs images), scanner lint clean\n');

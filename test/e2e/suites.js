@@ -26,5 +26,7 @@ module.exports = {
 	engines: [
 		// n8n 1.x and the durable scheduler without durable cursors.
 		{ name: 'trigger engines (more)', script: 'triggers.js', args: ['--engines=v1,scheduler'] },
+		// Installed and upgraded the way users do it (issue 22): Community Nodes endpoints and Verdaccio, 0.1.0 -> current, queue mode, the README's npm lines.
+		{ name: 'install and upgrade', script: 'install.js' },
 	],
 };

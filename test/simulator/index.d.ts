@@ -3,7 +3,15 @@
  * from `test/simulator/simulator`; both resolve to the same module.
  */
 
-export type Vendor = 'chatbase' | 'chatzuri' | 'chatofAi' | 'robofy';
+/** The four vendors the simulator ships with. */
+export type BuiltInVendor = 'chatbase' | 'chatzuri' | 'chatofAi' | 'robofy';
+/** A built-in vendor, or one a test registered as a plug-in (see vendors/index.d.ts). */
+export type Vendor = BuiltInVendor | (string & {});
+
+import type { VendorPlugin } from './vendors';
+
+export type { VendorPlugin, VendorRoute, VendorContext, VendorReply } from './vendors';
+export { registerVendor } from './vendors';
 
 export const VENDORS: readonly Vendor[];
 export const PREFIXES: Readonly<Record<Vendor, string>>;
@@ -69,7 +77,11 @@ export interface LeadByVendor {
 	robofy: RobofyLead;
 }
 
-export type AnyLead = LeadByVendor[Vendor];
+/** A lead of a registered plug-in vendor: its own wire shape. */
+export type PluginLead = Record<string, unknown>;
+/** A vendor's lead record: the built-ins' typed shapes, a plug-in's as a plain record. */
+export type LeadOf<V extends Vendor> = V extends BuiltInVendor ? LeadByVendor[V] : PluginLead;
+export type AnyLead = LeadByVendor[BuiltInVendor] | PluginLead;
 
 /** Input to makeLead (and accepted by addLeads / POST /__admin/leads). Everything is optional. */
 export interface LeadSpec {
@@ -128,7 +140,7 @@ export interface ConversationRecord {
 }
 
 /** What addLeads accepts: a partial wire record, or a LeadSpec. */
-export type LeadInput<V extends Vendor> = Partial<LeadByVendor[V]> | LeadSpec;
+export type LeadInput<V extends Vendor> = Partial<LeadOf<V>> | LeadSpec;
 
 // ─── Options ───────────────────────────────────────────────────────────────────────────────
 
@@ -188,7 +200,10 @@ export interface OptionsByVendor {
 	robofy: RobofyOptions;
 }
 
-export const DEFAULT_OPTIONS: { readonly [V in Vendor]: Required<OptionsByVendor[V]> };
+/** A vendor's options: the built-ins' typed ones, a plug-in's as a plain record. */
+export type OptionsOf<V extends Vendor> = V extends BuiltInVendor ? OptionsByVendor[V] : Record<string, unknown>;
+
+export const DEFAULT_OPTIONS: { readonly [V in BuiltInVendor]: Required<OptionsByVendor[V]> } & { readonly [vendor: string]: Record<string, unknown> };
 
 export interface RequestLogEntry {
 	vendor: Vendor;
@@ -208,7 +223,9 @@ export interface SimulatorOptions {
 	/** Override the accepted key per vendor (default `sim-<vendor>-key`). */
 	keys?: Partial<Record<Vendor, string>>;
 	/** Initial per-vendor options; reset() returns to these. */
-	vendors?: { [V in Vendor]?: OptionsByVendor[V] };
+	vendors?: { [V in BuiltInVendor]?: OptionsByVendor[V] } & { [vendor: string]: Record<string, unknown> | undefined };
+	/** Vendor plug-ins to register (for every simulator from then on) before this one is made. */
+	plugins?: VendorPlugin[];
 	/** Shortcut for vendors.chatbase.timestampStyle. */
 	chatbaseTimestampStyle?: 'iso' | 'postgres';
 	/** Add the demo data on creation. */
@@ -333,6 +350,8 @@ export type FaultKind = Fault['kind'];
 // ─── The simulator ─────────────────────────────────────────────────────────────────────────
 
 export interface BaseUrls {
+	/** Plug-in vendors too. */
+	[vendor: string]: string;
 	chatbase: string;
 	chatzuri: string;
 	chatofAi: string;
@@ -346,6 +365,8 @@ export interface ChatbotInfo {
 }
 
 export interface SeedInfo {
+	/** Plug-in vendors with a `seed`. */
+	[vendor: string]: { projectId?: number; chatbotId: string };
 	chatbase: { chatbotId: string };
 	chatzuri: { chatbotId: string };
 	chatofAi: { chatbotId: string };
@@ -398,25 +419,25 @@ export declare class Simulator {
 	setChatbotListed(vendor: Vendor, chatbotId: string, listed: boolean): boolean;
 	/** Robofy projects (also created implicitly). */
 	addProject(projectId: number, name?: string): { id: number; name: string };
-	makeLead<V extends Vendor>(vendor: V, spec?: LeadSpec): LeadByVendor[V];
+	makeLead<V extends Vendor>(vendor: V, spec?: LeadSpec): LeadOf<V>;
 	addLeads<V extends Vendor>(
 		vendor: V,
 		chatbotId: string,
 		leads: Array<LeadInput<V>>,
 		opts?: { projectId?: number },
-	): Array<LeadByVendor[V]>;
+	): Array<LeadOf<V>>;
 	/** Stores a conversation of a chatbot (Chatbase, Chatzuri; Robofy: a session, id = the leads' sessionId). */
 	addConversation(vendor: Vendor, chatbotId: string, spec?: ConversationSpec, opts?: { projectId?: number }): ConversationRecord;
 	/** Stores records exactly as given (no defaults, no validation): for hostile-data tests. */
 	addRawLeads(vendor: Vendor, chatbotId: string, records: object[], opts?: { projectId?: number }): void;
-	generateLeads<V extends Vendor>(vendor: V, chatbotId: string, count: number, opts?: GenerateOptions): Array<LeadByVendor[V]>;
+	generateLeads<V extends Vendor>(vendor: V, chatbotId: string, count: number, opts?: GenerateOptions): Array<LeadOf<V>>;
 	/** Stored records (copies). */
-	leads<V extends Vendor>(vendor: V, chatbotId: string): Array<LeadByVendor[V]>;
+	leads<V extends Vendor>(vendor: V, chatbotId: string): Array<LeadOf<V>>;
 	/** Adds the demo data (25 leads per vendor). */
 	seed(): SeedInfo;
 
-	setOptions<V extends Vendor>(vendor: V, options: OptionsByVendor[V]): Required<OptionsByVendor[V]>;
-	getOptions<V extends Vendor>(vendor: V): Required<OptionsByVendor[V]>;
+	setOptions<V extends Vendor>(vendor: V, options: OptionsOf<V>): Required<OptionsOf<V>>;
+	getOptions<V extends Vendor>(vendor: V): Required<OptionsOf<V>>;
 	injectFault(vendor: Vendor, fault: Fault): void;
 	clearFaults(): void;
 	requestCount(vendor?: Vendor): number;
@@ -434,11 +455,16 @@ export function startSimulator(options?: SimulatorOptions & { port?: number; hos
 /** The chatbot a lead-list request (path below the base URL, query) asks for; undefined for other requests. */
 export function requestedChatbot(vendor: Vendor, path: string, query: Record<string, string>): string | undefined;
 
+/** Whether a request (path below the vendor's base URL) is for a lead list (a plug-in route marked `leads`). */
+export function isLeadRequest(vendor: Vendor, path: string): boolean;
+
 /** Robofy page token helpers: base64 of {"page":N} (with `at`, the issue time, when tokens expire). */
 export function encodeToken(page: number, issuedAt?: number): string;
 export function decodeToken(token: string): number | undefined;
 
 export const SEED: {
+	/** Plug-in vendors with a `seed`: their chatbot id (and `<vendor>ProjectId`). */
+	readonly [key: string]: string | number;
 	readonly start: string;
 	readonly stepMs: number;
 	readonly count: number;

@@ -19,20 +19,20 @@ const { BEHAVIOUR_FAULTS } = require('./faults');
 const STORED_TIMES = new WeakMap();
 
 /** A stored record's time for ordering and date filters (NaN when neither says one). */
-function recordTime(record) {
+function recordTime(record, timeField = 'created_at') {
 	const stored = STORED_TIMES.get(record);
-	return stored === undefined ? parseTimestamp(record.created_at) : stored;
+	return stored === undefined ? parseTimestamp(record[timeField]) : stored;
 }
 
 /**
  * A chatbot's records oldest first (ties keep insertion order), each with its time; cached until
  * the chatbot's leads change (`bot.version`), so big chatbots do not re-sort on every request.
  */
-function sortedLeads(bot) {
+function sortedLeads(bot, timeField) {
 	const version = bot.version || 0;
 	if (bot.sorted && bot.sorted.version === version && bot.sorted.length === bot.leads.length) return bot.sorted.entries;
 	const entries = bot.leads
-		.map((record, index) => ({ record, index, time: recordTime(record) }))
+		.map((record, index) => ({ record, index, time: recordTime(record, timeField) }))
 		.sort((a, b) => (a.time || 0) - (b.time || 0) || a.index - b.index);
 	bot.sorted = { version, length: bot.leads.length, entries };
 	return entries;
@@ -71,7 +71,7 @@ function listPage(ctx, bot, { range, page, size }) {
 	const fault = ctx.sim._takeFault(ctx, BEHAVIOUR_FAULTS);
 	const kind = fault && fault.kind;
 	const all = bot.leads;
-	const matching = sortedLeads(bot).filter((entry) => inDayRange(entry.time, range));
+	const matching = sortedLeads(bot, ctx.plugin.timeField).filter((entry) => inDayRange(entry.time, range));
 	if (kind === 'endless') {
 		return { rows: ctx.sim._endlessRows(ctx.vendor, bot, size), total: (page + 1) * size, totalAll: (page + 1) * size, fault: kind };
 	}

@@ -13,7 +13,7 @@
  * Plain Node.js, no dependencies. See README.md beside this file for the API.
  */
 
-const { VENDORS, PREFIXES, DEFAULT_OPTIONS, SEED, registerVendor, assertVendor, pluginOf, perVendor, requestedChatbot } = require('./vendors');
+const { VENDORS, PREFIXES, DEFAULT_OPTIONS, SEED, registerVendor, assertVendor, pluginOf, perVendor, requestedChatbot, isLeadRequest } = require('./vendors');
 const { encodeToken, decodeToken } = require('./vendors/robofy');
 const { clone, person } = require('./util');
 const { toDate } = require('./time');
@@ -146,7 +146,7 @@ class Simulator {
 		const record = plugin.makeRecord(spec, written, id, this._options[vendor]);
 		// A time the wire does not carry readably; the server still sorts and filters by `written`.
 		if (spec.createdAtText !== undefined) {
-			record.created_at = spec.createdAtText;
+			record[plugin.timeField || 'created_at'] = spec.createdAtText;
 			STORED_TIMES.set(record, written.getTime());
 		}
 		return record;
@@ -184,7 +184,8 @@ class Simulator {
 		const bot = this._bots[vendor].get(chatbotId);
 		const stored = clone(records);
 		// A time the API writes unreadably is still a time in the vendor's database: now, for its date filters and order.
-		for (const record of stored) if (Number.isNaN(recordTime(record))) STORED_TIMES.set(record, Date.now());
+		const { timeField } = pluginOf(vendor);
+		for (const record of stored) if (Number.isNaN(recordTime(record, timeField))) STORED_TIMES.set(record, Date.now());
 		bot.leads.push(...stored);
 		bot.version = (bot.version || 0) + 1;
 	}
@@ -314,7 +315,8 @@ class Simulator {
 			record = this.makeLead(vendor, { ...item, chatbotId });
 		} else {
 			const given = item[plugin.idField];
-			const createdAt = item.created_at === undefined ? undefined : toDate(item.created_at, 'created_at');
+			const time = item[plugin.timeField || 'created_at'];
+			const createdAt = time === undefined ? undefined : toDate(time, 'created_at');
 			const defaults = this.makeLead(vendor, { id: given, createdAt, chatbotId });
 			record = { ...defaults, ...clone(item) };
 		}
@@ -387,4 +389,5 @@ module.exports = {
 	encodeToken,
 	decodeToken,
 	requestedChatbot,
+	isLeadRequest,
 };

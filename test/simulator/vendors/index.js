@@ -18,7 +18,7 @@
  *                    malformed (a cut-off success body), routes: [{ pattern, leads?, handle(ctx, ...groups) }] }
  *                  handlers return reply(status, body, headers?) (respond.js); `ctx` has sim, vendor,
  *                  api, plugin, req, path, query, options, entry, page
- *   optional:      formatTime(date, ...) , givenId(spec), looksLikeSpec(item), projects (chatbots
+ *   optional:      timeField (the record's time field, default created_at), formatTime(date, ...), givenId(spec), looksLikeSpec(item), projects (chatbots
  *                  belong to numeric projects), tokenPaging (repeatToken faults), requestedPage(query),
  *                  seed: { chatbotId, name, projectId?, projectName?, fields? }, webhook: { secret,
  *                  defaultShape }, optionChecks: { option: (value) => true | 'must be ...' }
@@ -88,4 +88,10 @@ function requestedChatbot(vendor, path, query) {
 	return plugin ? plugin.requestedChatbot(path, query) : undefined;
 }
 
-module.exports = { BUILT_IN, VENDORS, PREFIXES, DEFAULT_OPTIONS, SEED, registerVendor, assertVendor, pluginOf, perVendor, requestedChatbot };
+/** Whether a request (path below the vendor's prefix) is for a lead list: a plug-in route marked `leads`. */
+function isLeadRequest(vendor, path) {
+	const plugin = PLUGINS.get(vendor);
+	return Boolean(plugin && plugin.api.routes.some((route) => route.leads && route.pattern.test(path)));
+}
+
+module.exports = { isLeadRequest, BUILT_IN, VENDORS, PREFIXES, DEFAULT_OPTIONS, SEED, registerVendor, assertVendor, pluginOf, perVendor, requestedChatbot };

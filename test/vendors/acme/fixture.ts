@@ -13,5 +13,6 @@ export const acmeFixture: VendorFixture = {
 	capOption: (cap) => ({ maxPageSize: cap }),
 	idField: 'contact_id',
 	timeField: 'captured_at',
+	errorBody: (message) => ({ ok: false, error: { message } }),
 	idOf: (record) => String((record as { contact_id: string }).contact_id),
 };

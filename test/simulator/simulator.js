@@ -95,9 +95,9 @@ class Simulator {
 		const existing = this._bots[vendor].get(chatbotId);
 		if (pluginOf(vendor).projects) {
 			if (projectId === undefined && existing) projectId = existing.projectId;
-			if (!Number.isInteger(projectId)) throw new Error('robofy chatbots need an integer projectId');
+			if (!Number.isInteger(projectId)) throw new Error(`${vendor} chatbots need an integer projectId`);
 			if (existing && existing.projectId !== projectId) {
-				throw new Error(`robofy chatbot ${chatbotId} belongs to project ${existing.projectId}`);
+				throw new Error(`${vendor} chatbot ${chatbotId} belongs to project ${existing.projectId}`);
 			}
 			this.addProject(projectId);
 		}

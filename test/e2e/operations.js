@@ -37,7 +37,7 @@
  */
 const s = require('./support');
 
-const { KEEP, r, state } = require('./operations/common');
+const { KEEP, r, state, check } = require('./operations/common');
 const { setUp, startServer, stopServer, logIn } = require('./operations/setup');
 const { checkActivation, scenarioSince, scenarioRename, scenarioForbidden, scenarioLate } = require('./operations/scenarios');
 const { outage, finalPollAndTally } = require('./operations/outage');

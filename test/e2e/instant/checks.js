@@ -3,7 +3,8 @@
 const n8n = require('../../../scripts/n8n/lib');
 const s = require('../support');
 
-const { r, CHATBASE, CHATZURI, UNSIGNED, SECRET_ONLY, SECRET_ONLY_SECRET, WITH_CONVERSATION, TRIGGER_NAME, newLead, send, redeliver, statuses, emitted, expectEmitted } = require('./common');
+const { CHATBASE, CHATZURI, UNSIGNED, SECRET_ONLY, SECRET_ONLY_SECRET, WITH_CONVERSATION, TRIGGER_NAME, newLead, send, redeliver, statuses, emitted, expectEmitted, note, check, expect } = require('./common');
+const { startServer, stopServer } = require('./server');
 
 async function checkChatbase(state) {
 	const expected = [];

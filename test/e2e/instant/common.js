@@ -100,4 +100,4 @@ async function expectEmitted(state, target, emails, timeoutMs = 30000) {
 	}
 }
 
-module.exports = { KEEP, ECHO, r, CHATBASE, CHATZURI, UNSIGNED, SECRET_ONLY, SECRET_ONLY_SECRET, WITH_CONVERSATION, WORKFLOWS, TRIGGER_NAME, workflow, SECRET_ONLY_CREDENTIAL, unsignedCredential, leadCounter, newLead, send, redeliver, statuses, emitted, expectEmitted };
+module.exports = { KEEP, ECHO, r, CHATBASE, CHATZURI, UNSIGNED, SECRET_ONLY, SECRET_ONLY_SECRET, WITH_CONVERSATION, WORKFLOWS, TRIGGER_NAME, workflow, SECRET_ONLY_CREDENTIAL, unsignedCredential, leadCounter, newLead, send, redeliver, statuses, emitted, expectEmitted, note, report, check, expect };

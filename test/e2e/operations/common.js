@@ -93,4 +93,4 @@ async function addLeads(w, chatbotId, times, { phase, old = false } = {}) {
 
 const nowLeads = (count) => Array.from({ length: count }, (_, i) => Date.now() - (count - i) * 1000);
 
-module.exports = { KEEP, ECHO, r, MINUTE, HOUR, DAY, POLL_WAIT_MS, OUTAGE_LEADS, OUTAGE_STEP_MS, SINCE_LEADS, ROBOFY_PROJECT, FORBIDDEN_BOT, LATE_BOT, RENAMED, WORKFLOWS, wf, triggerParameters, workflowJson, state, leadNumber, iso, dayOf, addLeads, nowLeads };
+module.exports = { KEEP, ECHO, r, MINUTE, HOUR, DAY, POLL_WAIT_MS, OUTAGE_LEADS, OUTAGE_STEP_MS, SINCE_LEADS, ROBOFY_PROJECT, FORBIDDEN_BOT, LATE_BOT, RENAMED, WORKFLOWS, wf, triggerParameters, workflowJson, state, leadNumber, iso, dayOf, addLeads, nowLeads, note, check, expect };

@@ -3,7 +3,7 @@
 const n8n = require('../../../scripts/n8n/lib');
 const s = require('../support');
 
-const { POLL_WAIT_MS, WORKFLOWS, state } = require('./common');
+const { POLL_WAIT_MS, WORKFLOWS, state, expect } = require('./common');
 
 // ------------------------------------------------------------------------- observations
 

@@ -3,7 +3,7 @@
 const n8n = require('../../../scripts/n8n/lib');
 const s = require('../support');
 
-const { MINUTE, HOUR, OUTAGE_LEADS, OUTAGE_STEP_MS, FORBIDDEN_BOT, LATE_BOT, WORKFLOWS, wf, state, iso, dayOf, addLeads } = require('./common');
+const { MINUTE, HOUR, OUTAGE_LEADS, OUTAGE_STEP_MS, FORBIDDEN_BOT, LATE_BOT, WORKFLOWS, wf, state, iso, dayOf, addLeads, note, check, expect } = require('./common');
 const { snapshot, readSnapshot, requests, waitFor, waitForPoll, waitForEmitted, countBy, staticDataSummary, savedCursors } = require('./observe');
 const { startServer, stopServer } = require('./setup');
 

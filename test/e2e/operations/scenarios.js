@@ -3,7 +3,7 @@
 const n8n = require('../../../scripts/n8n/lib');
 const s = require('../support');
 
-const { MINUTE, POLL_WAIT_MS, SINCE_LEADS, FORBIDDEN_BOT, LATE_BOT, RENAMED, WORKFLOWS, wf, state, addLeads, nowLeads } = require('./common');
+const { MINUTE, POLL_WAIT_MS, SINCE_LEADS, FORBIDDEN_BOT, LATE_BOT, RENAMED, WORKFLOWS, wf, state, addLeads, nowLeads, note, check, expect } = require('./common');
 const { snapshot, requests, waitFor, waitForPoll, waitForEmitted, expectNoRepeats, savedCursors } = require('./observe');
 
 // ---------------------------------------------------------------------------- scenarios

@@ -7,7 +7,7 @@ const path = require('path');
 const n8n = require('../../../scripts/n8n/lib');
 const s = require('../support');
 
-const { ECHO, MINUTE, HOUR, DAY, SINCE_LEADS, ROBOFY_PROJECT, WORKFLOWS, wf, workflowJson, state, iso, dayOf, addLeads } = require('./common');
+const { ECHO, MINUTE, HOUR, DAY, SINCE_LEADS, ROBOFY_PROJECT, WORKFLOWS, wf, workflowJson, state, iso, dayOf, addLeads, note, check, expect } = require('./common');
 
 // ------------------------------------------------------------------------------ set-up
 

@@ -11,7 +11,8 @@ import { ESLint } from 'eslint';
 import { scanConfig } from './scan-config.mjs';
 
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/, /^index\.js$/, /^dist\/(nodes|credentials|icons)\/.+\.(js|svg|png|json)$/];
-const FORBIDDEN = [/\.map$/, /\.ts$/, /(^|\/)test\//, /(^|\/)tests?\./, /\.test\.js$/, /^scripts\//, /^docs\//, /^examples\//, /\.env/, /\.npmrc$/, /sim-[a-z]+-key/];
+// test/vendors/ (Acme Bots, the test-only vendor) must never ship.
+const FORBIDDEN = [/\.map$/, /\.ts$/, /(^|\/)test\//, /(^|\/)tests?\./, /\.test\.js$/, /^scripts\//, /^docs\//, /^examples\//, /acme/i, /\.env/, /\.npmrc$/, /sim-[a-z]+-key/];
 
 const fail = (message) => {
 	process.stderr.write(`check-pack: ${message}\n`);
@@ -34,7 +35,7 @@ for (const registered of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 const unpacked = path.join(packDir, 'package');
 execFileSync('tar', ['-xzf', path.join(packDir, info.filename), '-C', packDir]);
 for (const file of files.filter((f) => f.endsWith('.js'))) {
-	if (/sim-(chatbase|chatzuri|chatofAi|robofy)-key/.test(fs.readFileSync(path.join(unpacked, file), 'utf8'))) fail(`a test key is in ${file}`);
+	if (/sim-[A-Za-z]+-key|acme/i.test(fs.readFileSync(path.join(unpacked, file), 'utf8'))) fail(`a test key is in ${file}`);
 }
 const eslint = new ESLint({ cwd: unpacked, allowInlineConfig: false, overrideConfigFile: true, overrideConfig: scanConfig });
 const results = await eslint.lintFiles(files.filter((f) => f.endsWith('.js') || f === 'package.json').map((f) => path.join(unpacked, f)));

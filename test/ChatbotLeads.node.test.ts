@@ -219,7 +219,7 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 		});
 
 		test('a record without an id gets a stable derived one; an unreadable time becomes null', async () => {
-			const record = { ...sim.makeLead(fixture.vendor, { name: 'No Id' }), id: undefined, created_at: 'yesterday-ish' };
+			const record = { ...sim.makeLead(fixture.vendor, { name: 'No Id' }), [fixture.idField ?? 'id']: undefined, [fixture.timeField ?? 'created_at']: 'yesterday-ish' };
 			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [record], { projectId: fixture.projectId });
 			const [first] = await runLeads(sim, fixture, { returnAll: true });
 			const [second] = await runLeads(sim, fixture, { returnAll: true });

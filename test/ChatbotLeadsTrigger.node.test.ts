@@ -137,11 +137,11 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 
 		test('a lead whose time cannot be read is emitted once, with createdAt null and why, and logged once', async () => {
 			const warnings = captureWarnings();
-			const existingBroken = { ...sim.makeLead(fixture.vendor, { name: 'no-time-existing' }), created_at: 'garbled' };
+			const existingBroken = { ...sim.makeLead(fixture.vendor, { name: 'no-time-existing' }), [fixture.timeField ?? 'created_at']: 'garbled' };
 			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [existingBroken], { projectId: fixture.projectId });
 			const first = await pollTrigger(sim, fixture, {});
 			expect(first.items).toHaveLength(0);
-			const broken = { ...sim.makeLead(fixture.vendor, { name: 'no-time' }), created_at: 'not a time' };
+			const broken = { ...sim.makeLead(fixture.vendor, { name: 'no-time' }), [fixture.timeField ?? 'created_at']: 'not a time' };
 			sim.addRawLeads(fixture.vendor, fixture.chatbotId, [broken], { projectId: fixture.projectId });
 			add(fixture, [{ createdAt: ago(MIN), name: 'fine' }]);
 			const second = await pollTrigger(sim, fixture, first.staticData);

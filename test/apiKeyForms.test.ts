@@ -12,12 +12,10 @@ import { testCredential } from './harness/n8n';
 import { generate, runLeads } from './helpers';
 import { startSimulator, type Simulator } from './simulator';
 
-const KEYS = {
-	chatbase: 'sk/Chatbase+Key=01',
-	chatzuri: 'sk/Chatzuri+Key=02',
-	chatofAi: 'sk/ChatofAi+Key=03',
-	robofy: 'sk/Robofy+Key=04',
-};
+/** 'sk/Chatbase+Key=01', 'sk/Chatzuri+Key=02', …: one per vendor. */
+const KEYS: Record<string, string> = Object.fromEntries(
+	FIXTURES.map((fixture, index) => [fixture.vendor, `sk/${fixture.vendor[0].toUpperCase()}${fixture.vendor.slice(1)}+Key=${String(index + 1).padStart(2, '0')}`]),
+);
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { ChatbotLeads } from '../nodes/ChatbotLeads/ChatbotLeads.node';
 import { ChatbotLeadsInstantTrigger } from '../nodes/ChatbotLeadsInstantTrigger/ChatbotLeadsInstantTrigger.node';
 import { ChatbotLeadsTrigger } from '../nodes/ChatbotLeadsTrigger/ChatbotLeadsTrigger.node';
+import { PROVIDERS, WEBHOOK_PROVIDERS } from '../nodes/shared/vendors';
 import { ALL_CREDENTIALS } from './fixtures';
 import { resolveNodeExpression } from './harness/n8n';
 
@@ -29,15 +30,15 @@ describe('node subtitles on the canvas', () => {
 });
 
 describe('descriptions', () => {
+	// Every adapter: the four built-ins, then any test-only vendor (test/vendors/) registered before the nodes loaded.
 	test.each([new ChatbotLeads(), new ChatbotLeadsTrigger()])('%# offers every provider and asks only for its credential', (node) => {
 		const provider = node.description.properties.find((p) => p.name === 'provider');
-		expect(provider?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['chatbase', 'chatzuri', 'chatofAi', 'robofy']);
-		expect(node.description.credentials?.map((c) => [c.name, c.displayOptions?.show?.provider])).toEqual([
-			['chatbaseApi', ['chatbase']],
-			['chatzuriApi', ['chatzuri']],
-			['chatofAiApi', ['chatofAi']],
-			['robofyApi', ['robofy']],
-		]);
+		const values = provider?.options?.map((o) => ('value' in o ? o.value : undefined));
+		expect(values?.slice(0, 4)).toEqual(['chatbase', 'chatzuri', 'chatofAi', 'robofy']);
+		expect(values).toEqual(PROVIDERS.map((p) => p.name));
+		expect(node.description.credentials?.map((c) => [c.name, c.displayOptions?.show?.provider])).toEqual(
+			PROVIDERS.map((p) => [p.credentialType, [p.name]]),
+		);
 	});
 
 	test('the chatbot locator defaults to From list and keeps By ID', () => {
@@ -63,11 +64,12 @@ describe('Chatbot Leads Instant Trigger description', () => {
 	});
 
 	test('offers only the vendors with lead webhooks, each with its own credential', () => {
-		expect(property('provider')?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['chatbase', 'chatzuri']);
+		const values = property('provider')?.options?.map((o) => ('value' in o ? o.value : undefined));
+		expect(values?.slice(0, 2)).toEqual(['chatbase', 'chatzuri']);
+		expect(values).toEqual(WEBHOOK_PROVIDERS.map((p) => p.name));
 		expect(description.credentials?.map((c) => [c.name, c.displayOptions?.show, c.required, c.testedBy])).toEqual([
 			['chatbotLeadsWebhookApi', { authentication: ['webhookSecret'] }, true, 'webhookSecretCheck'],
-			['chatbaseApi', { provider: ['chatbase'], authentication: ['apiCredential'] }, true, undefined],
-			['chatzuriApi', { provider: ['chatzuri'], authentication: ['apiCredential'] }, true, undefined],
+			...WEBHOOK_PROVIDERS.map((p) => [p.credentialType, { provider: [p.name], authentication: ['apiCredential'] }, true, undefined]),
 		]);
 		// Workflows saved before Authentication existed keep their vendor credential.
 		expect(property('authentication')?.default).toBe('apiCredential');
@@ -77,7 +79,11 @@ describe('Chatbot Leads Instant Trigger description', () => {
 		const notice = String(property('notice')?.displayName);
 		expect(notice).toMatch(/Production URL/);
 		expect(notice).toMatch(/Without a Webhook Signing Secret .* anyone who knows the URL can send leads/);
-		expect(notice).toMatch(/Chatof\.ai and Robofy send no lead webhooks: use the Chatbot Leads Trigger/);
+		// "Chatof.ai and Robofy", or with test-only vendors "Chatof.ai, Robofy and …".
+		const noWebhooks = PROVIDERS.filter((p) => !p.webhook).map((p) => p.displayName);
+		const named = `${noWebhooks.slice(0, -1).join(', ')} and ${noWebhooks[noWebhooks.length - 1]}`;
+		expect(noWebhooks.slice(0, 2)).toEqual(['Chatof.ai', 'Robofy']);
+		expect(notice).toContain(`${named} send no lead webhooks: use the Chatbot Leads Trigger`);
 		expect(property('chatbaseWebhookSetup')?.displayOptions?.show?.provider).toEqual(['chatbase']);
 		expect(String(property('chatbaseWebhookSetup')?.displayName)).toMatch(/leads\.submit/);
 		expect(String(property('chatzuriWebhookSetup')?.displayName)).toMatch(/Settings > Webhooks.*lead\.submit/);

@@ -7,7 +7,7 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 
 import { bootstrapN8nCore, createDurablePollSession, executeNode, pollNode, type DurablePollSession } from './harness/n8n';
-import { startSimulator, type GenerateOptions, type Simulator } from './simulator';
+import { isLeadRequest, startSimulator, type GenerateOptions, type Simulator } from './simulator';
 
 /** Retries that do not slow the suite down. */
 export const FAST_RETRIES = { retryDelayMs: 1, maxRetries: 2, timeoutSeconds: 5 };
@@ -69,7 +69,7 @@ export async function runLeadsError(sim: Simulator, fixture: VendorFixture, para
 }
 
 export function leadRequests(sim: Simulator, fixture: VendorFixture) {
-	return sim.requests.filter((request) => request.vendor === fixture.vendor && /leads/.test(request.path));
+	return sim.requests.filter((request) => request.vendor === fixture.vendor && isLeadRequest(request.vendor, request.path));
 }
 
 export interface TriggerRun {

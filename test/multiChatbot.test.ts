@@ -6,6 +6,7 @@ import { providerByName } from '../nodes/shared/vendors';
 import { ALL_CREDENTIALS, FIXTURES, type VendorFixture } from './fixtures';
 import { resolveNodeExpression } from './harness/n8n';
 import { leadRequests, runLeads, runLeadsError, useSimulator } from './helpers';
+import { isLeadRequest } from './simulator';
 
 const sim = useSimulator();
 
@@ -37,7 +38,7 @@ describe.each(cases(FIXTURES))('Chatbots: Several by ID with %s', (_name, fixtur
 		if (fixture.idOf) expect(new Set(ids(items))).toEqual(new Set([...a, ...b, ...c].map(fixture.idOf)));
 		for (const item of items) expect(item.pairedItem).toEqual({ item: 0 });
 		// No list request: one chatbot's pages each, and bot-b needs two.
-		expect(sim.requests.every((request) => /leads/.test(request.path))).toBe(true);
+		expect(sim.requests.every((request) => isLeadRequest(request.vendor, request.path))).toBe(true);
 	});
 
 	test('a lead keeps the normalized shape; a Robofy lead also names its project', async () => {
@@ -216,7 +217,7 @@ describe.each(cases(LISTING))('Chatbots: All Chatbots of the Account with %s', (
 		for (const item of byBot('bot-sales')) expect(item.json.chatbotName).toBe('Sales assistant');
 		for (const item of byBot('bot-support')) expect(item.json.chatbotName).toBe('Support bot');
 		if (fixture.idOf) expect(new Set(ids(items))).toEqual(new Set([...sales, ...support].map(fixture.idOf)));
-		const lists = sim.requests.filter((request) => !/leads/.test(request.path));
+		const lists = sim.requests.filter((request) => !isLeadRequest(request.vendor, request.path));
 		// Chatbase, Chatzuri: one list. Robofy: the projects, then each project's agents.
 		expect(lists).toHaveLength(fixture.projectId === undefined ? 1 : 3);
 	});
@@ -237,7 +238,7 @@ describe.each(cases(LISTING))('Chatbots: All Chatbots of the Account with %s', (
 	test('a key that cannot list the chatbots is a clear error about listing', async () => {
 		const error = await runLeadsError(sim, fixture, { returnAll: true, ...all }, 'wrong-key-12345');
 		expect(error.constructor.name).toBe('NodeApiError');
-		expect(error.message).toMatch(new RegExp(`^Could not list the ${fixture.displayName} (projects|chatbots|agents).*rejected the API key`));
+		expect(error.message).toMatch(new RegExp(`^Could not list the ${fixture.displayName} (projects|${providerByName(fixture.vendor)?.chatbotLabel}s).*rejected the API key`));
 		expect(JSON.stringify({ ...error, message: error.message })).not.toContain('wrong-key-12345');
 	});
 
@@ -269,12 +270,16 @@ describe('Chatbots parameter', () => {
 				return [fixture.vendor, property?.options?.map((option) => ('value' in option ? option.value : undefined))];
 			}),
 		);
-		expect(offered).toEqual({
+		expect(offered).toMatchObject({
 			chatbase: ['all', 'one', 'list'],
 			chatzuri: ['all', 'one', 'list'],
 			chatofAi: ['one', 'list'],
 			robofy: ['all', 'one', 'list'],
 		});
+		// And every other adapter (test-only vendors too) by whether it can list its chatbots.
+		for (const fixture of FIXTURES) {
+			expect(offered[fixture.vendor]).toEqual(providerByName(fixture.vendor)?.allChatbots ? ['all', 'one', 'list'] : ['one', 'list']);
+		}
 		for (const scope of scopes) expect(scope.default).toBe('one');
 	});
 
@@ -313,6 +318,6 @@ describe('Chatbots parameter', () => {
 				['chatbotId', 'conversationId', 'createdAt', 'email', 'fields', 'id', 'name', 'phone', 'provider'].sort(),
 			);
 		}
-		expect(sim.requests.every((request) => /leads/.test(request.path))).toBe(true);
+		expect(sim.requests.every((request) => isLeadRequest(request.vendor, request.path))).toBe(true);
 	});
 });

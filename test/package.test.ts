@@ -14,7 +14,9 @@ test('the package holds dist, the entry file and docs only: no tests, sources, m
 	for (const file of files) {
 		expect(file).toMatch(/^(package\.json|index\.js|README\.md|LICENSE|CHANGELOG\.md|dist\/(nodes|credentials|icons)\/.+\.(js|svg|json))$/);
 	}
+	// No test code (a product file may be named testEvent.js), maps or sources; nor the test-only vendors of test/vendors/.
 	expect(files.filter((file) => /(^|\/)test\/|\.test\.|\.map$|\.ts$/.test(file))).toEqual([]);
+	expect(files.filter((file) => /acme/i.test(file))).toEqual([]);
 	expect(files).toEqual(
 		expect.arrayContaining([
 			'dist/nodes/ChatbotLeads/ChatbotLeads.node.js',

@@ -87,7 +87,7 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as const)
 
 	test('the vendor\'s own error text is kept word for word ("bearer token"), the key never shown', async () => {
 		const message = 'The request is missing a valid bearer token.';
-		sim.injectFault(fixture.vendor, { kind: 'status', status: 401, body: { message, msg: message }, times: 2 });
+		sim.injectFault(fixture.vendor, { kind: 'status', status: 401, body: fixture.errorBody?.(message) ?? { message, msg: message }, times: 2 });
 		const error = await failureOf(pollTrigger(sim, fixture, {}));
 		expect(error.description).toContain(message);
 		expect(JSON.stringify({ ...error, message: error.message, description: error.description })).not.toContain(sim.keys[fixture.vendor]);

@@ -10,6 +10,7 @@ import { UNLISTED_KEPT_MS } from '../nodes/ChatbotLeadsTrigger/nextState';
 import { providerByName } from '../nodes/shared/vendors';
 import { FIXTURES, type VendorFixture } from './fixtures';
 import { durableTrigger, leadRequests, pollTrigger, useHostClock, useSimulator } from './helpers';
+import { isLeadRequest } from './simulator';
 
 const sim = useSimulator();
 const clock = useHostClock();
@@ -176,7 +177,7 @@ describe.each(cases(LISTING))('Trigger, Chatbots: All Chatbots of the Account wi
 		add('bot-b', 'old', ago(10 * MIN));
 		const first = await pollTrigger(sim, fixture, {}, all);
 		const listRequests = (fixture.projectId === undefined ? 1 : 2);
-		const isList = (path: string) => !/leads/.test(path);
+		const isList = (path: string) => !isLeadRequest(fixture.vendor, path);
 		expect(sim.requests.filter((request) => isList(request.path))).toHaveLength(listRequests);
 
 		let staticData = first.staticData;

@@ -115,7 +115,10 @@ describe.each(FIXTURES.map((fixture) => [fixture.displayName, fixture] as [strin
 	'randomized polls with %s',
 	(_name, fixture) => {
 		test(`${POLLS} polls with a shifted vendor clock, late leads, random arrivals and faults emit every arrived lead exactly once`, async () => {
-			const seed = 1000 + FIXTURES.indexOf(fixture);
+			// 1000 + the vendor's index; but seed 1004 draws no fault that fails a poll (they land on pages
+			// its polls never read), so vendors after the four built-ins (test/vendors/) start at 1005.
+			const index = FIXTURES.indexOf(fixture);
+			const seed = 1000 + (index >= 4 ? index + 1 : index);
 			const tally = await randomRun(fixture, seed);
 			expect(tally.lost).toEqual([]);
 			expect(tally.repeated).toEqual([]);

@@ -18,6 +18,9 @@
 const crypto = require('crypto');
 const http = require('http');
 
+const { clone } = require('./util');
+const { VENDORS, pluginOf } = require('./vendors');
+
 const SHAPES = Object.freeze({ chatbase: ['api'], chatzuri: ['guide', 'api', 'apiLegacy'] });
 const SIGNATURES = ['default', 'hex', 'base64', 'sha1', 'none', 'wrong', 'tampered'];
 
@@ -113,4 +116,42 @@ async function deliverCopies(url, raw, headers, { copies = 1, concurrent = false
 	return deliveries;
 }
 
-module.exports = { SHAPES, SIGNATURES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies };
+// ─── What Simulator.sendWebhook and redeliverWebhook do ────────────────────────────────────
+
+/** Simulator.sendWebhook: sends, logs in sim.webhooks, stores a lead event's lead. */
+async function sendWebhook(sim, options = {}) {
+	const { vendor, url, chatbotId, lead, eventType, timestamp, payload, body, projectId } = options;
+	const plugin = VENDORS.includes(vendor) ? pluginOf(vendor) : undefined;
+	const shape = options.shape ?? ((plugin && plugin.webhook && plugin.webhook.defaultShape) || 'guide');
+	const secret = options.secret === undefined ? sim.webhookSecrets[vendor] : options.secret;
+	assertLoopbackUrl(url);
+	// One capture instant for the event's timestamp (Chatzuri's guide shape) and the stored lead.
+	const capturedAt = new Date(lead && lead.createdAt !== undefined ? lead.createdAt : Date.now()).toISOString();
+	const event = body === undefined ? webhookEvent(vendor, shape, { chatbotId, lead, eventType, timestamp: timestamp ?? capturedAt, payload }) : undefined;
+	if (body !== undefined && !SHAPES[vendor]) throw new Error(`Only chatbase and chatzuri send lead webhooks (got "${vendor}")`);
+	let raw = Buffer.from(body ?? JSON.stringify(event, null, options.pretty ? 2 : undefined), 'utf8');
+	const headers = {
+		'content-type': options.contentType ?? 'application/json',
+		'user-agent': `${vendor}-webhooks (n8n-nodes-chatbot-leads simulator)`,
+		...signatureHeaders(vendor, shape, raw, secret, options.signature),
+	};
+	// Signed first, then one byte more: the JSON still means the same, but it is not what was signed.
+	if (options.signature === 'tampered') raw = Buffer.concat([raw, Buffer.from(' ')]);
+	const isLead = event && /^leads?\.submit$/.test(event.eventType ?? event.event) && payload === undefined;
+	const stored = isLead && lead && options.store !== false ? sim.addLeads(vendor, chatbotId, [{ ...lead, createdAt: capturedAt }], { projectId })[0] : undefined;
+	const entry = { id: `wh_${sim.webhooks.length + 1}`, vendor, shape, url, body: raw.toString('utf8'), headers, event, stored, deliveries: [] };
+	sim.webhooks.push(entry);
+	entry.deliveries.push(...(await deliverCopies(url, raw, headers, options)));
+	return clone(entry);
+}
+
+/** Simulator.redeliverWebhook: a logged webhook again, byte for byte, with the same headers. */
+async function redeliverWebhook(sim, id, options = {}) {
+	const entry = sim.webhooks.find((webhook) => webhook.id === id);
+	if (!entry) throw new Error(`No webhook ${id} was sent`);
+	const deliveries = await deliverCopies(entry.url, Buffer.from(entry.body, 'utf8'), entry.headers, options);
+	entry.deliveries.push(...deliveries);
+	return { ...clone(entry), deliveries };
+}
+
+module.exports = { SHAPES, SIGNATURES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies, sendWebhook, redeliverWebhook };

@@ -1,0 +1,58 @@
+'use strict';
+
+// ─── Vendor: Chatzuri ──────────────────────────────────────────────────────────────────────
+// Same as Chatbase but `agentId`, and the documented success status is 202 with { data: [...] }.
+
+const { deterministicUuid } = require('../util');
+const { reply, vendorError } = require('../respond');
+const { dayPagedLeads } = require('../paging');
+const { dayPagedConversations } = require('../conversations');
+
+const formatTime = (date) => date.toISOString();
+
+const leadsStyle = {
+	idParam: 'agentId',
+	notFound: 'Agent not found',
+	status: 202,
+	body: (rows, ctx, drift) => (drift ? { results: rows } : { data: rows }),
+};
+
+/** @type {import('./index').VendorPlugin} */
+module.exports = {
+	name: 'chatzuri',
+	prefix: '/chatzuri/api/v1',
+	defaults: { order: 'desc', maxPageSize: 100, latencyMs: 0, defaultPageSize: 10, clockOffsetMinutes: 0, maxConcurrentRequests: 0, retryAfterSeconds: 1 },
+	formatTime,
+	makeRecord: (spec, at, id) => ({
+		id,
+		created_at: formatTime(at),
+		chatbot_owner_user_id: spec.ownerUserId ?? deterministicUuid('chatzuri-owner'),
+		chatbot_id: spec.chatbotId ?? '',
+		phone: spec.phone ?? null,
+		email: spec.email ?? null,
+		name: spec.name ?? null,
+	}),
+	// Numbers, not strings.
+	newId: (n) => n,
+	idField: 'id',
+	botField: 'chatbot_id',
+	requestedChatbot: (path, query) => (path === '/get-leads' || path === '/get-conversations' ? query.agentId : undefined),
+	seed: { chatbotId: 'demo-chatzuri-agent', name: 'Demo Chatzuri Agent' },
+	webhook: { secret: 'sim-chatzuri-webhook-secret', defaultShape: 'guide' },
+	api: {
+		error: (status, message) => ({ message }),
+		unauthorized: () => 'Unauthorized',
+		malformed: '{"data": [',
+		routes: [
+			{ pattern: /^\/get-leads$/, leads: true, handle: (ctx) => dayPagedLeads(ctx, leadsStyle) },
+			{ pattern: /^\/get-conversations$/, handle: (ctx) => dayPagedConversations(ctx, 'agentId', reply, vendorError(ctx)) },
+			{
+				pattern: /^\/get-chatbots$/,
+				handle: (ctx) =>
+					reply(200, {
+						chatbots: ctx.sim._botList('chatzuri').map((b) => ({ chatbot_id: b.id, chatbot_name: b.name })),
+					}),
+			},
+		],
+	},
+};

@@ -76,10 +76,6 @@ export function dayStartMs(day: string): number {
 	return Date.parse(`${day}T00:00:00.000Z`);
 }
 
-export function dayEndMs(day: string): number {
-	return dayStartMs(day) + DAY_MS - 1;
-}
-
 /** `YYYY-MM-DD` of the wall clock in `zone` at the instant `utcMs`. */
 function zonedDay(utcMs: number, zone: string): string {
 	return utcDay(utcMs + zoneOffsetMs(zone, utcMs));

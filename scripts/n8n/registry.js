@@ -18,10 +18,11 @@
 const childProcess = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
-const http = require('http');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+
+const { httpJson } = require('../../test/e2e/support/http');
+const { freePortSync } = require('./processes');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const VERDACCIO_VERSION = '6.8.0';
@@ -93,41 +94,6 @@ async function ensureVerdaccio() {
 	return bin;
 }
 
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-function request(method, url, body) {
-	return new Promise((resolve, reject) => {
-		const payload = body === undefined ? undefined : JSON.stringify(body);
-		const req = http.request(url, { method, timeout: 15000, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
-			let text = '';
-			res.setEncoding('utf8');
-			res.on('data', (d) => (text += d));
-			res.on('end', () => {
-				let parsed = text;
-				try {
-					parsed = text ? JSON.parse(text) : null;
-				} catch {
-					/* not JSON */
-				}
-				resolve({ status: res.statusCode, body: parsed });
-			});
-		});
-		req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
-		req.on('error', reject);
-		if (payload) req.write(payload);
-		req.end();
-	});
-}
-
 /**
  * Starts Verdaccio on a free loopback port with a temp folder (config, storage, htpasswd): no
  * uplinks, so it serves only what was published to it; anyone may read, a logged-in user may
@@ -138,7 +104,7 @@ async function startVerdaccio({ timeoutMs = 60000 } = {}) {
 	const bin = await ensureVerdaccio();
 	const started = Date.now();
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatbot-leads-verdaccio-'));
-	const port = await freePort();
+	const port = freePortSync();
 	const url = `http://127.0.0.1:${port}`;
 	const config = [
 		`storage: ${path.join(dir, 'storage')}`,
@@ -197,13 +163,13 @@ async function startVerdaccio({ timeoutMs = 60000 } = {}) {
 		for (;;) {
 			if (child.exitCode !== null) throw new Error(`verdaccio exited (${child.exitCode})\n${output.slice(-3000)}`);
 			if (Date.now() - started > timeoutMs) throw new Error(`verdaccio did not answer /-/ping within ${timeoutMs} ms\n${output.slice(-3000)}`);
-			const ok = await request('GET', `${url}/-/ping`).then((res) => res.status === 200, () => false);
+			const ok = await httpJson('GET', `${url}/-/ping`, { allowError: true, timeoutMs: 15000 }).then((res) => res.status === 200, () => false);
 			if (ok) break;
 			await sleep(200);
 		}
 		// A throwaway user (what `npm adduser` does); its token goes into a temp npmrc only.
 		const password = crypto.randomBytes(12).toString('hex');
-		const res = await request('PUT', `${url}/-/user/org.couchdb.user:e2e-publisher`, { name: 'e2e-publisher', password });
+		const res = await httpJson('PUT', `${url}/-/user/org.couchdb.user:e2e-publisher`, { body: { name: 'e2e-publisher', password }, allowError: true, timeoutMs: 15000 });
 		if (res.status !== 201 || !res.body || !res.body.token) throw new Error(`could not create a Verdaccio user: HTTP ${res.status}`);
 		const userconfig = path.join(dir, 'npmrc');
 		fs.writeFileSync(userconfig, `registry=${url}/\n//127.0.0.1:${port}/:_authToken=${res.body.token}\n`, { mode: 0o600 });

@@ -40,7 +40,7 @@ export function providerPropertyFor(providers: LeadProvider[], description: stri
 		name: 'provider',
 		type: 'options',
 		noDataExpression: true,
-		// Chatbase comes first in every list of providers.
+		// A literal (the scanner's lint wants one): nodes saved without a provider were Chatbase nodes.
 		default: 'chatbase',
 		description,
 		options: providers.map((provider) => ({ name: provider.displayName, value: provider.name })),

@@ -5,7 +5,7 @@ import type { LeadProvider } from '../vendors/types';
 // shows up in each of them without touching any other file.
 
 /** "A, B, C or D" (`and` for "and"). */
-export function listOf(words: string[], last = 'or'): string {
+function listOf(words: string[], last = 'or'): string {
 	return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${last} ${words[words.length - 1]}`;
 }
 

@@ -10,11 +10,18 @@
 const DAY_MS = 24 * 60 * 60 * 1000;
 let counter = 0;
 
+/** How a vendor's generated conversation ids begin (Robofy: a session id): its plug-in's `conversationIdPrefix`, else conv_. */
+function conversationIdPrefix(vendor) {
+	// Required here, not at the top: the vendor plug-ins require this file.
+	const { pluginOf } = require('./vendors');
+	return pluginOf(vendor).conversationIdPrefix ?? 'conv_';
+}
+
 /** One stored conversation in the Chatbase v1 shape (Robofy's answer is built from it). */
 function makeConversation(vendor, chatbotId, spec = {}) {
 	counter += 1;
 	const at = spec.createdAt === undefined ? new Date() : new Date(spec.createdAt);
-	const id = spec.id ?? (vendor === 'robofy' ? `sess_conv_${counter}` : `conv_${counter}`);
+	const id = spec.id ?? `${conversationIdPrefix(vendor)}${counter}`;
 	const messages = (spec.messages ?? [
 		{ role: 'user', content: 'Hi, do you ship to Berlin?' },
 		{ role: 'assistant', content: 'Yes. May I have your email?' },

@@ -21,12 +21,21 @@ const http = require('http');
 const { clone } = require('./util');
 const { VENDORS, pluginOf } = require('./vendors');
 
-const SHAPES = Object.freeze({ chatbase: ['api'], chatzuri: ['guide', 'api', 'apiLegacy'] });
 const SIGNATURES = ['default', 'hex', 'base64', 'sha1', 'none', 'wrong', 'tampered'];
 
+/** The vendor plug-in's webhook (shapes, event builder, signer), or an error naming the vendors that have one. */
+function webhookOf(vendor) {
+	const webhook = VENDORS.includes(vendor) ? pluginOf(vendor).webhook : undefined;
+	if (!webhook || !webhook.event) {
+		const senders = VENDORS.filter((name) => pluginOf(name).webhook && pluginOf(name).webhook.event);
+		throw new Error(`Only ${senders.join(' and ')} send lead webhooks (got "${vendor}")`);
+	}
+	return webhook;
+}
+
 function assertWebhookVendor(vendor, shape) {
-	if (!SHAPES[vendor]) throw new Error(`Only chatbase and chatzuri send lead webhooks (got "${vendor}")`);
-	if (!SHAPES[vendor].includes(shape)) throw new Error(`Unknown ${vendor} webhook shape "${shape}" (expected one of ${SHAPES[vendor].join(', ')})`);
+	const { shapes } = webhookOf(vendor);
+	if (!shapes.includes(shape)) throw new Error(`Unknown ${vendor} webhook shape "${shape}" (expected one of ${shapes.join(', ')})`);
 }
 
 /** The customer fields both API pages use. */
@@ -42,15 +51,7 @@ function customerPayload(lead) {
 /** The JSON object a vendor POSTs. `payload` replaces the lead's fields (for other event types). */
 function webhookEvent(vendor, shape, { chatbotId, lead = {}, eventType, timestamp, payload }) {
 	assertWebhookVendor(vendor, shape);
-	if (vendor === 'chatbase') {
-		return { eventType: eventType ?? 'leads.submit', chatbotId, payload: payload ?? customerPayload(lead) };
-	}
-	if (shape === 'guide') {
-		const data = payload ?? { name: lead.name ?? null, email: lead.email ?? null, phone: lead.phone ?? null, channel: lead.channel ?? 'website' };
-		return { event: eventType ?? 'lead.submit', timestamp: timestamp ?? new Date().toISOString(), agent_id: chatbotId, data };
-	}
-	if (shape === 'api') return { eventType: eventType ?? 'lead.submit', agentId: chatbotId, payload: payload ?? customerPayload(lead) };
-	return { eventType: eventType ?? 'leads.submit', chatbotId, payload: payload ?? customerPayload(lead) };
+	return webhookOf(vendor).event(shape, { chatbotId, lead, eventType, timestamp, payload }, customerPayload);
 }
 
 function hmac(algorithm, secret, raw, encoding = 'hex') {
@@ -67,10 +68,7 @@ function signatureHeaders(vendor, shape, raw, secret, signature = 'default') {
 	if (!SIGNATURES.includes(signature)) throw new Error(`Unknown signature "${signature}" (expected one of ${SIGNATURES.join(', ')})`);
 	if (!secret || signature === 'none') return {};
 	const key = signature === 'wrong' ? `${secret}-but-not-this-one` : secret;
-	if (vendor === 'chatbase') return { 'x-chatbase-signature': hmac('sha1', key, raw) };
-	if (signature === 'sha1' || (signature === 'default' && shape === 'apiLegacy')) return { 'x-chatzuri-signature': hmac('sha1', key, raw) };
-	const encoding = signature === 'base64' ? 'base64' : 'hex';
-	return { 'X-Chatzuri-Signature': `sha256=${hmac('sha256', key, raw, encoding)}` };
+	return webhookOf(vendor).sign(shape, raw, key, signature, hmac);
 }
 
 /** Only loopback targets: the simulator never sends anything off this machine. */
@@ -128,7 +126,7 @@ async function sendWebhook(sim, options = {}) {
 	// One capture instant for the event's timestamp (Chatzuri's guide shape) and the stored lead.
 	const capturedAt = new Date(lead && lead.createdAt !== undefined ? lead.createdAt : Date.now()).toISOString();
 	const event = body === undefined ? webhookEvent(vendor, shape, { chatbotId, lead, eventType, timestamp: timestamp ?? capturedAt, payload }) : undefined;
-	if (body !== undefined && !SHAPES[vendor]) throw new Error(`Only chatbase and chatzuri send lead webhooks (got "${vendor}")`);
+	if (body !== undefined) webhookOf(vendor);
 	let raw = Buffer.from(body ?? JSON.stringify(event, null, options.pretty ? 2 : undefined), 'utf8');
 	const headers = {
 		'content-type': options.contentType ?? 'application/json',
@@ -154,4 +152,4 @@ async function redeliverWebhook(sim, id, options = {}) {
 	return { ...clone(entry), deliveries };
 }
 
-module.exports = { SHAPES, SIGNATURES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies, sendWebhook, redeliverWebhook };
+module.exports = { SIGNATURES, webhookEvent, signatureHeaders, assertLoopbackUrl, deliverCopies, sendWebhook, redeliverWebhook };

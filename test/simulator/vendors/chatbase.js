@@ -51,7 +51,14 @@ module.exports = {
 	// Conversations of a chatbot count as its requests too (a fault can refuse one chatbot's).
 	requestedChatbot: (path, query) => (path === '/get-leads' || path === '/get-conversations' ? query.chatbotId : undefined),
 	seed: { chatbotId: 'demo-chatbase-bot', name: 'Demo Chatbase Bot' },
-	webhook: { secret: 'sim-chatbase-webhook-secret', defaultShape: 'api' },
+	// leads.submit: { eventType, chatbotId, payload: customer fields }, hex HMAC-SHA1 in x-chatbase-signature.
+	webhook: {
+		secret: 'sim-chatbase-webhook-secret',
+		defaultShape: 'api',
+		shapes: ['api'],
+		event: (shape, { chatbotId, lead, eventType, payload }, customer) => ({ eventType: eventType ?? 'leads.submit', chatbotId, payload: payload ?? customer(lead) }),
+		sign: (shape, raw, key, signature, hmac) => ({ 'x-chatbase-signature': hmac('sha1', key, raw) }),
+	},
 	api: {
 		error: (status, message) => ({ message }),
 		unauthorized: (hasKey) => (hasKey ? 'Invalid API key.' : 'No API key provided.'),

@@ -38,7 +38,26 @@ module.exports = {
 	botField: 'chatbot_id',
 	requestedChatbot: (path, query) => (path === '/get-leads' || path === '/get-conversations' ? query.agentId : undefined),
 	seed: { chatbotId: 'demo-chatzuri-agent', name: 'Demo Chatzuri Agent' },
-	webhook: { secret: 'sim-chatzuri-webhook-secret', defaultShape: 'guide' },
+	// guide: { event, timestamp, agent_id, data }; api: { eventType, agentId, payload }; apiLegacy:
+	// { eventType: 'leads.submit', chatbotId, payload } signed with a bare hex SHA-1. The others:
+	// X-Chatzuri-Signature: sha256=<hex or base64>.
+	webhook: {
+		secret: 'sim-chatzuri-webhook-secret',
+		defaultShape: 'guide',
+		shapes: ['guide', 'api', 'apiLegacy'],
+		event: (shape, { chatbotId, lead, eventType, timestamp, payload }, customer) => {
+			if (shape === 'guide') {
+				const data = payload ?? { name: lead.name ?? null, email: lead.email ?? null, phone: lead.phone ?? null, channel: lead.channel ?? 'website' };
+				return { event: eventType ?? 'lead.submit', timestamp: timestamp ?? new Date().toISOString(), agent_id: chatbotId, data };
+			}
+			if (shape === 'api') return { eventType: eventType ?? 'lead.submit', agentId: chatbotId, payload: payload ?? customer(lead) };
+			return { eventType: eventType ?? 'leads.submit', chatbotId, payload: payload ?? customer(lead) };
+		},
+		sign: (shape, raw, key, signature, hmac) => {
+			if (signature === 'sha1' || (signature === 'default' && shape === 'apiLegacy')) return { 'x-chatzuri-signature': hmac('sha1', key, raw) };
+			return { 'X-Chatzuri-Signature': `sha256=${hmac('sha256', key, raw, signature === 'base64' ? 'base64' : 'hex')}` };
+		},
+	},
 	api: {
 		error: (status, message) => ({ message }),
 		unauthorized: () => 'Unauthorized',

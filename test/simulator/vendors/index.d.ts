@@ -82,8 +82,20 @@ export interface VendorPlugin {
 	requestedPage?(query: Record<string, string>): number | undefined;
 	/** Demo data for seed(): one chatbot with SEED.count leads. */
 	seed?: { chatbotId: string; name: string; projectId?: number; projectName?: string; fields?: (index: number) => Record<string, string> };
-	/** Lead webhooks (only chatbase and chatzuri have their shapes in webhooks.js). */
-	webhook?: { secret: string; defaultShape: string };
+	/** Generated conversation ids begin with this (default `conv_`; Robofy: a session id). */
+	conversationIdPrefix?: string;
+	/** Lead webhooks: the body shapes it sends, how to build one, and how it signs it (webhooks.js sends them). */
+	webhook?: {
+		secret: string;
+		defaultShape: string;
+		shapes?: string[];
+		event?(
+			shape: string,
+			options: { chatbotId?: string; lead: Record<string, unknown>; eventType?: string; timestamp?: string; payload?: object },
+			customerPayload: (lead: Record<string, unknown>) => Record<string, unknown>,
+		): Record<string, unknown>;
+		sign?(shape: string, raw: Buffer, key: string, signature: string, hmac: (algorithm: string, secret: string, raw: Buffer, encoding?: 'hex' | 'base64') => string): Record<string, string>;
+	};
 	/** Checks for options of its own: true, or what the value must be. */
 	optionChecks?: Record<string, (value: unknown) => true | string>;
 }

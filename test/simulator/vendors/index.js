@@ -20,8 +20,11 @@
  *                  api, plugin, req, path, query, options, entry, page
  *   optional:      timeField (the record's time field, default created_at), formatTime(date, ...), givenId(spec), looksLikeSpec(item), projects (chatbots
  *                  belong to numeric projects), tokenPaging (repeatToken faults), requestedPage(query),
- *                  seed: { chatbotId, name, projectId?, projectName?, fields? }, webhook: { secret,
- *                  defaultShape }, optionChecks: { option: (value) => true | 'must be ...' }
+ *                  seed: { chatbotId, name, projectId?, projectName?, fields? }, optionChecks:
+ *                  { option: (value) => true | 'must be ...' }, conversationIdPrefix (default conv_),
+ *                  webhook: { secret, defaultShape, shapes, event(shape, { chatbotId, lead,
+ *                  eventType, timestamp, payload }, customerPayload), sign(shape, raw, key,
+ *                  signature, hmac) } for a vendor that sends lead webhooks (webhooks.js)
  *
  * Built-in plug-ins are listed below; a test adds one with `registerVendor(plugin)` (or
  * `createSimulator({ plugins: [plugin] })`) before it creates a simulator.

@@ -159,6 +159,8 @@ module.exports = {
 	}),
 	newId: (n) => `lead_${n}`,
 	idField: 'id',
+	// Its conversations are sessions: generated ids look like session ids.
+	conversationIdPrefix: 'sess_conv_',
 	botField: null,
 	// A wire record has lead_data; name/email/phone without it are a makeLead spec.
 	looksLikeSpec: (item) => !('lead_data' in item) && ['name', 'email', 'phone'].some((k) => k in item),
